@@ -1,0 +1,3 @@
+import { createTaskHandlers } from 'next-generic-tasks/next';
+
+export const { GET, POST, PUT, PATCH, DELETE } = createTaskHandlers();

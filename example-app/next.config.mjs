@@ -1,0 +1,8 @@
+import sharedNextConfig from '../next.config.mjs';
+
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  ...sharedNextConfig,
+};
+
+export default nextConfig;

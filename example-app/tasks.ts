@@ -1,0 +1,52 @@
+// The example app's tasks. instrumentation.ts imports this module at startup; pages and server
+// actions look tasks up by name (with a type-only import), so this is the only place they are defined.
+import { defineTask } from 'next-generic-tasks';
+import * as v from 'valibot';
+import { z } from 'zod';
+
+import { sendOverSmtp } from './lib/mailer';
+import { addContacts, saveEmail } from './lib/store';
+
+/** Sends an email: over SMTP when SMTP_URL is set, and always recorded in the outbox. */
+export const sendEmail = defineTask({
+  name: 'send-email',
+  description: 'Sends an email to one or more recipients, or writes it to the outbox when no SMTP server is set.',
+  schema: z.object({
+    subject: z.string().trim().min(1, 'Enter a subject').max(200),
+    content: z.string().min(1, 'Enter some content').max(10_000),
+    recipients: z.array(z.email('Enter valid email addresses')).min(1, 'Enter at least one recipient').max(20),
+  }),
+  async run(email, { id, logger }) {
+    const sentOverSmtp = await sendOverSmtp(email);
+    await saveEmail({ id, ...email, delivery: sentOverSmtp ? 'smtp' : 'outbox', sentAt: new Date().toISOString() });
+    logger.info('email delivered', {
+      id,
+      delivery: sentOverSmtp ? 'smtp' : 'outbox',
+      recipients: email.recipients.length,
+    });
+    return { delivered: email.recipients.length };
+  },
+});
+
+/** Imports contacts from CSV text with one `name,email` pair per line. */
+export const importContacts = defineTask({
+  name: 'import-contacts',
+  description: 'Imports contacts from CSV text with one "name,email" pair per line.',
+  schema: v.object({
+    csv: v.pipe(v.string(), v.minLength(1, 'Enter at least one line'), v.maxLength(100_000)),
+    delimiter: v.optional(v.picklist([',', ';']), ','),
+  }),
+  async run({ csv, delimiter }) {
+    const lines = csv.split(/\r?\n/).filter((line) => line.trim() !== '');
+    const contacts = lines.map((line, index) => {
+      const fields = line.split(delimiter).map((field) => field.trim());
+      const [name, email] = fields;
+      if (fields.length !== 2 || !name || !email?.includes('@')) {
+        throw new Error(`Line ${index + 1} is not "name${delimiter}email": ${JSON.stringify(line)}`);
+      }
+      return { name, email };
+    });
+    const total = await addContacts(contacts);
+    return { imported: contacts.length, total };
+  },
+});

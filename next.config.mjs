@@ -1,0 +1,18 @@
+// Next.js settings shared by the example app and the apps that the tests build.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, which holds the library that the apps import through a symlink. */
+const repositoryRoot = dirname(fileURLToPath(import.meta.url));
+
+/** @type {import('next').NextConfig} */
+const sharedNextConfig = {
+  // The apps import next-generic-tasks from this repository, outside their own folder, so both
+  // Turbopack and output file tracing must treat the repository as the project root.
+  turbopack: { root: repositoryRoot },
+  outputFileTracingRoot: repositoryRoot,
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+
+export default sharedNextConfig;

@@ -1,0 +1,28 @@
+// `npm run example`: installs what is missing, builds the library and starts the example app
+// with `next dev` on the in-process backend. PORT picks the port (default 3000).
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+import { buildLibrary, installPackages, quietEnv, repositoryRoot } from './setup.mjs';
+
+installPackages();
+buildLibrary();
+
+const port = process.env.PORT ?? '3000';
+console.log(`\nStarting the example app on http://localhost:${port} (Ctrl+C stops it).`);
+console.log(
+  `Try the API: curl -u example:example-password -H 'content-type: application/json' ` +
+    `-d '{"csv":"Ada,ada@example.com"}' http://localhost:${port}/api/tasks/import-contacts\n`,
+);
+
+const next = spawn(
+  process.execPath,
+  [path.join(repositoryRoot, 'node_modules/next/dist/bin/next'), 'dev', '-p', port],
+  {
+    cwd: path.join(repositoryRoot, 'example-app'),
+    env: quietEnv,
+    stdio: 'inherit',
+  },
+);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => next.kill(signal));
+next.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

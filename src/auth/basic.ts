@@ -1,0 +1,120 @@
+/**
+ * HTTP basic authentication of task endpoints.
+ *
+ * @module
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+import type { Authenticator, AuthResult } from '../core/auth.js';
+import { TaskError } from '../core/errors.js';
+
+/** Environment variable read by `basicAuth()` for the user name. */
+export const BASIC_AUTH_USERNAME_ENV = 'TASKS_BASIC_AUTH_USERNAME';
+/** Environment variable read by `basicAuth()` for the password. */
+export const BASIC_AUTH_PASSWORD_ENV = 'TASKS_BASIC_AUTH_PASSWORD';
+
+/** Options of {@link basicAuth}: fixed credentials, or a function that checks them. */
+export type BasicAuthOptions =
+  | { username: string; password: string; realm?: string }
+  | {
+      /** Returns whether the pair is valid. Compare in constant time, for example with `timingSafeEqual`. */
+      verify: (username: string, password: string) => boolean | Promise<boolean>;
+      realm?: string;
+    };
+
+/**
+ * Creates an authenticator for HTTP basic auth (`Authorization: Basic ...`).
+ *
+ * Without options, the credentials come from `TASKS_BASIC_AUTH_USERNAME` and
+ * `TASKS_BASIC_AUTH_PASSWORD`, read on each request so that a deployment can set them at run
+ * time. Fixed credentials are compared in constant time. Credentials never appear in a log or a
+ * response.
+ *
+ * @example
+ * ```ts
+ * configureTasks({ auth: basicAuth({ username: 'tasks', password: process.env.TASKS_PASSWORD! }) });
+ * ```
+ * @throws {TaskError} `configuration_error` when a fixed username or password is empty.
+ */
+export function basicAuth(options?: BasicAuthOptions): Authenticator {
+  const realm = options?.realm ?? 'tasks';
+  if (options !== undefined && 'username' in options) assertCredentials(options.username, options.password, 'options');
+
+  const verify = createVerifier(options);
+  return {
+    scheme: 'basic',
+    challenge: `Basic realm="${realm}", charset="UTF-8"`,
+
+    async authenticate(request: Request): Promise<AuthResult> {
+      const credentials = parseBasicHeader(request.headers.get('authorization'));
+      if (credentials === undefined) {
+        return {
+          ok: false,
+          status: 401,
+          message: 'Missing basic credentials: send an `Authorization: Basic ...` header.',
+        };
+      }
+      if (!(await verify(credentials.username, credentials.password))) {
+        return { ok: false, status: 401, message: 'Invalid basic credentials.' };
+      }
+      return { ok: true };
+    },
+  };
+}
+
+function createVerifier(options: BasicAuthOptions | undefined) {
+  if (options !== undefined && 'verify' in options) return options.verify;
+  if (options !== undefined) return (username: string, password: string) => matches(username, password, options);
+
+  return (username: string, password: string) => {
+    const expected = {
+      username: process.env[BASIC_AUTH_USERNAME_ENV] ?? '',
+      password: process.env[BASIC_AUTH_PASSWORD_ENV] ?? '',
+    };
+    assertCredentials(expected.username, expected.password, 'environment');
+    return matches(username, password, expected);
+  };
+}
+
+function assertCredentials(username: string, password: string, source: 'options' | 'environment'): void {
+  if (username !== '' && password !== '' && !username.includes(':')) return;
+
+  const where =
+    source === 'environment'
+      ? `Set ${BASIC_AUTH_USERNAME_ENV} and ${BASIC_AUTH_PASSWORD_ENV}`
+      : 'Pass a non-empty `username` and `password` to basicAuth()';
+  throw new TaskError(
+    'configuration_error',
+    `Basic auth is selected but its credentials are missing or invalid: ${where} (the user name may not contain ":").`,
+  );
+}
+
+/** Compares both parts in constant time; both are always compared so timing reveals neither. */
+function matches(username: string, password: string, expected: { username: string; password: string }): boolean {
+  const usernameMatches = safeEqual(username, expected.username);
+  const passwordMatches = safeEqual(password, expected.password);
+  return usernameMatches && passwordMatches;
+}
+
+function safeEqual(actual: string, expected: string): boolean {
+  // Hashing first gives equal lengths, which timingSafeEqual requires, without leaking the length.
+  const actualDigest = createHash('sha256').update(actual, 'utf8').digest();
+  const expectedDigest = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(actualDigest, expectedDigest);
+}
+
+/** Parses `Basic base64(user:password)`; `undefined` when the header is missing or malformed. */
+export function parseBasicHeader(header: string | null): { username: string; password: string } | undefined {
+  const match = header?.match(/^Basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i);
+  if (match?.[1] === undefined) return undefined;
+
+  let decoded: string;
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(match[1], 'base64'));
+  } catch {
+    return undefined;
+  }
+  const separator = decoded.indexOf(':');
+  if (separator < 0) return undefined;
+  return { username: decoded.slice(0, separator), password: decoded.slice(separator + 1) };
+}

@@ -1,0 +1,39 @@
+/**
+ * The contract between the HTTP handler and authenticators. Implementations live in `src/auth`.
+ *
+ * @module
+ */
+
+/** The outcome of an authentication check. */
+export type AuthResult =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      /** 401 for missing or wrong credentials, 403 for valid credentials that are not allowed. */
+      readonly status: 401 | 403;
+      /** Why the request was rejected, without any credential in it: it is sent to the client. */
+      readonly message: string;
+    };
+
+/**
+ * Checks the credentials of an HTTP request to a task endpoint.
+ *
+ * `authenticate` gets the request with its body still readable, so it may check a signature
+ * over the raw bytes; the handler reads its own copy of the body.
+ */
+export interface Authenticator {
+  /** Short name for logs and docs, for example `basic` or `none`. */
+  readonly scheme: string;
+  /** The `WWW-Authenticate` header value sent with a 401, for example `Basic realm="tasks"`. */
+  readonly challenge: string;
+  /** Checks the request; a thrown error answers 500 and is logged. */
+  authenticate(request: Request): Promise<AuthResult>;
+}
+
+/**
+ * A custom authentication check: return `true` to let the request through, `false` to answer 401.
+ */
+export type AuthenticatorFunction = (request: Request) => boolean | Promise<boolean>;
+
+/** What `auth` accepts, globally and per task: an {@link Authenticator} or a plain function. */
+export type AuthOption = Authenticator | AuthenticatorFunction;

@@ -1,0 +1,127 @@
+/**
+ * The task endpoint as a web-standard `Request` to `Response` function, independent of any
+ * framework. `src/next` adapts it to Next.js route handlers.
+ *
+ * @module
+ */
+import type { AuthOption } from '../core/auth.js';
+import { isTaskError, TaskError } from '../core/errors.js';
+import { performTask } from '../core/execute.js';
+import { generateTaskId } from '../core/ids.js';
+import { findRegisteredTask } from '../core/registry.js';
+import { validateParams } from '../core/schema.js';
+import { getLogger, getMaxBodyBytes } from '../settings/settings.js';
+import { authenticateRequest } from './authenticate.js';
+import { assertJsonContentType, parseJsonBody, readLimitedBody } from './body.js';
+import { errorResponse, jsonResponse } from './responses.js';
+
+/** Options of the task endpoint; each overrides the matching `configureTasks` setting. */
+export interface TaskHandlerOptions {
+  /** Authentication for tasks without their own `auth`. Default: the global setting. */
+  auth?: AuthOption;
+  /** Maximum request body size in bytes. Default: the global setting, else 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+/** The only method a task endpoint accepts. */
+export const ALLOWED_METHODS = 'POST';
+
+/**
+ * Handles one call of `POST {basePath}/{name}`: finds the task, checks the content type,
+ * reads the body within the size limit, authenticates, parses and validates the params, runs
+ * the task, and answers `200 { id, result }`. Every failure answers the JSON error shape with
+ * the status of its code; nothing else is ever thrown.
+ */
+export async function handleTaskRequest(
+  request: Request,
+  name: string,
+  options: TaskHandlerOptions = {},
+): Promise<Response> {
+  try {
+    return await handleTaskCall(request, name, options);
+  } catch (error) {
+    return unexpectedFailure(error, name);
+  }
+}
+
+/** Answers 405 with `Allow: POST`, for every method but POST. */
+export function methodNotAllowed(method: string): Response {
+  const error = new TaskError(
+    'method_not_allowed',
+    `Method ${method} is not allowed on a task endpoint: call it with POST and a JSON body.`,
+  );
+  return errorResponse(error, { allow: ALLOWED_METHODS });
+}
+
+async function handleTaskCall(request: Request, name: string, options: TaskHandlerOptions): Promise<Response> {
+  if (request.method !== 'POST') return methodNotAllowed(request.method);
+
+  const task = findRegisteredTask(name);
+  if (task === undefined) {
+    getLogger().debug('task endpoint called for an unknown task', { task: name });
+    return errorResponse(
+      new TaskError(
+        'task_not_found',
+        `Unknown task ${JSON.stringify(name)}: check the name in the URL, and that the module defining it is imported from instrumentation.ts.`,
+      ),
+    );
+  }
+
+  assertJsonContentType(request.headers.get('content-type'));
+  const body = await readLimitedBody(request, options.maxBodyBytes ?? getMaxBodyBytes());
+
+  // The authenticator gets its own readable copy of the body, so it can check a signature over the raw bytes.
+  const denied = await authenticateRequest(task, withBody(request, body), options.auth);
+  if (denied !== undefined) return denied;
+
+  const params = await validateParams(task.name, task.schema, parseJsonBody(body));
+  const id = generateTaskId();
+  let result: unknown;
+  try {
+    result = await performTask(task, params, { id, attempt: 1, enqueuedAt: new Date() }, getLogger());
+  } catch (error) {
+    // performTask has logged the error with task name and id; the client learns only the id.
+    return errorResponse(
+      new TaskError('task_failed', `Task "${task.name}" failed (id ${id}); the error was logged on the server.`, {
+        cause: error,
+        taskId: id,
+      }),
+    );
+  }
+
+  return resultResponse(task.name, id, result);
+}
+
+function resultResponse(name: string, id: string, result: unknown): Response {
+  try {
+    return jsonResponse({ id, result: result ?? null }, 200);
+  } catch (error) {
+    getLogger().error('task result is not JSON-serializable', { task: name, id, error });
+    return errorResponse(
+      new TaskError(
+        'internal_error',
+        `Task "${name}" ran (id ${id}) but its result cannot be sent as JSON; return plain data.`,
+        {
+          cause: error,
+          taskId: id,
+        },
+      ),
+    );
+  }
+}
+
+function withBody(request: Request, body: Uint8Array<ArrayBuffer>): Request {
+  return new Request(request.url, { method: request.method, headers: request.headers, body });
+}
+
+function unexpectedFailure(error: unknown, name: string): Response {
+  if (isTaskError(error) && error.code !== 'configuration_error' && error.code !== 'internal_error') {
+    return errorResponse(error);
+  }
+
+  getLogger().error('task endpoint failed', { task: name, error });
+  if (isTaskError(error)) return errorResponse(error);
+  return errorResponse(
+    new TaskError('internal_error', 'The task endpoint failed unexpectedly; the error was logged on the server.'),
+  );
+}

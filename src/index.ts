@@ -1,0 +1,40 @@
+/**
+ * `next-generic-tasks`: define typed tasks, run them now or enqueue them on a backend.
+ *
+ * @module
+ */
+
+export { BASIC_AUTH_PASSWORD_ENV, BASIC_AUTH_USERNAME_ENV, type BasicAuthOptions, basicAuth } from './auth/basic.js';
+export { noAuth } from './auth/none.js';
+export { immediateBackend } from './backends/immediate.js';
+export {
+  DEFAULT_CONCURRENCY,
+  type InProcessBackend,
+  type InProcessBackendOptions,
+  type InProcessBackendStats,
+  inProcessBackend,
+} from './backends/in-process.js';
+export type { Authenticator, AuthenticatorFunction, AuthOption, AuthResult } from './core/auth.js';
+export { formatPath, isTaskError, TaskError, type TaskErrorCode, type ValidationIssue } from './core/errors.js';
+export { createConsoleLogger, type LogFields, type Logger } from './core/logger.js';
+export { listRegisteredTasks, type RegisteredTask } from './core/registry.js';
+export type { AnySchema, SchemaInput, SchemaOutput } from './core/schema.js';
+export type {
+  AnyTask,
+  Backend,
+  EnqueueOptions,
+  EnqueueResult,
+  QueuedTask,
+  Task,
+  TaskContext,
+  TaskDefinition,
+} from './core/types.js';
+export {
+  AUTHENTICATION_ENV,
+  BACKEND_ENV,
+  configureTasks,
+  DEFAULT_BASE_PATH,
+  DEFAULT_MAX_BODY_BYTES,
+  type TasksConfig,
+} from './settings/settings.js';
+export { defineTask, getTask } from './task/define-task.js';

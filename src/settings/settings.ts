@@ -1,0 +1,186 @@
+/**
+ * Process-wide configuration: what `configureTasks` sets, completed from the environment.
+ *
+ * Like the registry, the configuration lives on `globalThis` so that `instrumentation.ts` and
+ * every route see the same settings although Next.js gives each its own module copy.
+ *
+ * Precedence, for each setting on its own: a value passed to `configureTasks` wins over the
+ * environment variable, which wins over the built-in default. A task's own `auth` wins over both.
+ *
+ * @module
+ */
+
+import { basicAuth } from '../auth/basic.js';
+import { noAuth } from '../auth/none.js';
+import { toAuthenticator } from '../auth/resolve.js';
+import { immediateBackend } from '../backends/immediate.js';
+import { inProcessBackend } from '../backends/in-process.js';
+import type { Authenticator, AuthOption } from '../core/auth.js';
+import { TaskError } from '../core/errors.js';
+import { createConsoleLogger, type Logger } from '../core/logger.js';
+import type { Backend } from '../core/types.js';
+
+/** What `configureTasks` accepts. Every field is optional; unset fields keep their defaults. */
+export interface TasksConfig {
+  /**
+   * Where `enqueue` sends tasks. Default: `TASKS_BACKEND` from the environment, else one
+   * process-wide {@link inProcessBackend}.
+   */
+  backend?: Backend;
+  /**
+   * Authentication of the HTTP endpoints, for tasks without their own `auth`. Default:
+   * `TASKS_API_AUTHENTICATION` from the environment, else none configured, which rejects every
+   * HTTP call with 401.
+   */
+  auth?: AuthOption;
+  /** Where log lines go. Default: the console, prefixed with `[next-generic-tasks]`. */
+  logger?: Logger;
+  /** The URL path the task route is mounted at, without a trailing slash. Default: `/api/tasks`. */
+  basePath?: string;
+  /** Maximum size of a request body, in bytes. Default: 1 MiB (1,048,576). */
+  maxBodyBytes?: number;
+}
+
+/** Environment variable that selects the backend: `in-process` or `immediate`. */
+export const BACKEND_ENV = 'TASKS_BACKEND';
+/** Environment variable that selects the HTTP authentication: `basic` or `none`. */
+export const AUTHENTICATION_ENV = 'TASKS_API_AUTHENTICATION';
+
+/** Default of {@link TasksConfig.basePath}. */
+export const DEFAULT_BASE_PATH = '/api/tasks';
+/** Default of {@link TasksConfig.maxBodyBytes}: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+const CONFIG_KEY = Symbol.for('next-generic-tasks.config');
+const DEFAULT_BACKEND_KEY = Symbol.for('next-generic-tasks.defaultBackend');
+
+type GlobalStore = { [CONFIG_KEY]?: TasksConfig; [DEFAULT_BACKEND_KEY]?: Backend };
+
+function store(): GlobalStore {
+  return globalThis as GlobalStore;
+}
+
+/**
+ * Sets process-wide configuration. Call it from `tasks.ts` or `instrumentation.ts`. Calling it
+ * again (a dev reload, a second `register()`) replaces the fields it names and keeps the others.
+ *
+ * @example
+ * ```ts
+ * configureTasks({ auth: basicAuth(), backend: inProcessBackend({ concurrency: 4 }) });
+ * ```
+ * @throws {TaskError} `configuration_error` naming the invalid field.
+ */
+export function configureTasks(config: TasksConfig): void {
+  if (config.basePath !== undefined) assertBasePath(config.basePath);
+  if (config.maxBodyBytes !== undefined) assertMaxBodyBytes(config.maxBodyBytes);
+  if (config.auth !== undefined) toAuthenticator(config.auth);
+
+  const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
+  store()[CONFIG_KEY] = { ...store()[CONFIG_KEY], ...defined };
+}
+
+/** Forgets everything `configureTasks` set, for test isolation. */
+export function resetTasksConfig(): void {
+  delete store()[CONFIG_KEY];
+}
+
+function config(): TasksConfig {
+  return store()[CONFIG_KEY] ?? {};
+}
+
+/** The configured logger, or the console logger. */
+export function getLogger(): Logger {
+  return config().logger ?? defaultLogger;
+}
+
+const defaultLogger = createConsoleLogger();
+
+/** The configured base path, or `/api/tasks`. */
+export function getBasePath(): string {
+  return config().basePath ?? DEFAULT_BASE_PATH;
+}
+
+/** The configured maximum body size in bytes, or 1 MiB. */
+export function getMaxBodyBytes(): number {
+  return config().maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+}
+
+/**
+ * The backend `enqueue` uses: the configured one, else the one `TASKS_BACKEND` names, else the
+ * process-wide in-process backend.
+ *
+ * @throws {TaskError} `configuration_error` when `TASKS_BACKEND` holds an unknown value.
+ */
+export function getBackend(): Backend {
+  const configured = config().backend;
+  if (configured !== undefined) return configured;
+
+  const fromEnvironment = process.env[BACKEND_ENV]?.trim();
+  switch (fromEnvironment) {
+    case undefined:
+    case '':
+    case 'in-process':
+      return defaultInProcessBackend();
+    case 'immediate':
+      return immediateBackend();
+    default:
+      throw new TaskError(
+        'configuration_error',
+        `Unknown ${BACKEND_ENV} "${fromEnvironment}": use "in-process" or "immediate", or pass \`backend\` to configureTasks().`,
+      );
+  }
+}
+
+/** One in-process backend per process, so its concurrency limit holds across module copies. */
+function defaultInProcessBackend(): Backend {
+  const backend = store()[DEFAULT_BACKEND_KEY] ?? inProcessBackend();
+  store()[DEFAULT_BACKEND_KEY] = backend;
+  return backend;
+}
+
+/**
+ * The global authenticator: the configured one, else the one `TASKS_API_AUTHENTICATION` names,
+ * else `undefined`, which means every HTTP call is rejected.
+ *
+ * @throws {TaskError} `configuration_error` when `TASKS_API_AUTHENTICATION` holds an unknown value.
+ */
+export function getGlobalAuthenticator(): Authenticator | undefined {
+  const configured = config().auth;
+  if (configured !== undefined) return toAuthenticator(configured);
+
+  const fromEnvironment = process.env[AUTHENTICATION_ENV]?.trim();
+  switch (fromEnvironment) {
+    case undefined:
+    case '':
+      return undefined;
+    case 'basic':
+      return environmentBasicAuth;
+    case 'none':
+      return environmentNoAuth;
+    default:
+      throw new TaskError(
+        'configuration_error',
+        `Unknown ${AUTHENTICATION_ENV} "${fromEnvironment}": use "basic" or "none", or pass \`auth\` to configureTasks().`,
+      );
+  }
+}
+
+const environmentBasicAuth = basicAuth();
+const environmentNoAuth = noAuth();
+
+function assertBasePath(basePath: string): void {
+  if (/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) return;
+  throw new TaskError(
+    'configuration_error',
+    `Invalid basePath ${JSON.stringify(basePath)}: use a path that starts with "/" and has no trailing slash, ` +
+      'query or spaces, for example "/api/tasks".',
+  );
+}
+
+function assertMaxBodyBytes(value: number): void {
+  if (Number.isSafeInteger(value) && value > 0) return;
+  throw new TaskError(
+    'configuration_error',
+    `Invalid maxBodyBytes ${String(value)}: pass a whole number of bytes, 1 or more.`,
+  );
+}
