@@ -11,6 +11,8 @@ const sharedNextConfig = {
   // Turbopack and output file tracing must treat the repository as the project root.
   turbopack: { root: repositoryRoot },
   outputFileTracingRoot: repositoryRoot,
+  // Lets parallel test runs build into separate folders; everyone else gets the usual .next.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   reactStrictMode: true,
 };

@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 import { sendOverSmtp } from './lib/mailer';
 import { addContacts, saveEmail } from './lib/store';
+import { verifyWebhookSignature } from './lib/webhook-signature';
 
 /** Sends an email: over SMTP when SMTP_URL is set, and always recorded in the outbox. */
 export const sendEmail = defineTask({
@@ -48,5 +49,24 @@ export const importContacts = defineTask({
     });
     const total = await addContacts(contacts);
     return { imported: contacts.length, total };
+  },
+});
+
+/**
+ * Records a webhook event. Its endpoint uses its own authentication instead of the global one:
+ * the sender signs the raw body with HMAC-SHA256 and EXAMPLE_WEBHOOK_SECRET, and sends
+ * `X-Webhook-Signature: sha256=<hex>`.
+ */
+export const receiveWebhook = defineTask({
+  name: 'receive-webhook',
+  description: 'Records a webhook event signed with HMAC-SHA256 over the raw request body.',
+  schema: z.object({
+    type: z.string().min(1),
+    data: z.record(z.string(), z.unknown()).default({}),
+  }),
+  auth: verifyWebhookSignature,
+  async run(event, { id, logger }) {
+    logger.info('webhook received', { id, type: event.type });
+    return { received: event.type, fields: Object.keys(event.data).length };
   },
 });
