@@ -15,6 +15,9 @@ const sharedNextConfig = {
   distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   reactStrictMode: true,
+  // `next dev` would otherwise write an AGENTS.md into each app folder, changing the work tree.
+  agentRules: false,
+  experimental: { agentUpgrade: false },
 };
 
 export default sharedNextConfig;

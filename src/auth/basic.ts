@@ -46,6 +46,9 @@ export function basicAuth(options?: BasicAuthOptions): Authenticator {
     challenge: `Basic realm="${realm}", charset="UTF-8"`,
 
     async authenticate(request: Request): Promise<AuthResult> {
+      // A missing environment credential is a setup error on every request, not only on those with a header.
+      if (options === undefined) readEnvironmentCredentials();
+
       const credentials = parseBasicHeader(request.headers.get('authorization'));
       if (credentials === undefined) {
         return {
@@ -66,14 +69,16 @@ function createVerifier(options: BasicAuthOptions | undefined) {
   if (options !== undefined && 'verify' in options) return options.verify;
   if (options !== undefined) return (username: string, password: string) => matches(username, password, options);
 
-  return (username: string, password: string) => {
-    const expected = {
-      username: process.env[BASIC_AUTH_USERNAME_ENV] ?? '',
-      password: process.env[BASIC_AUTH_PASSWORD_ENV] ?? '',
-    };
-    assertCredentials(expected.username, expected.password, 'environment');
-    return matches(username, password, expected);
+  return (username: string, password: string) => matches(username, password, readEnvironmentCredentials());
+}
+
+function readEnvironmentCredentials(): { username: string; password: string } {
+  const credentials = {
+    username: process.env[BASIC_AUTH_USERNAME_ENV] ?? '',
+    password: process.env[BASIC_AUTH_PASSWORD_ENV] ?? '',
   };
+  assertCredentials(credentials.username, credentials.password, 'environment');
+  return credentials;
 }
 
 function assertCredentials(username: string, password: string, source: 'options' | 'environment'): void {

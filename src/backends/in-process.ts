@@ -4,7 +4,9 @@
  * @module
  */
 import { TaskError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { Backend, QueuedTask } from '../core/types.js';
+import { reportUnfinishedTasksOnExit } from './exit-report.js';
 import { keepAliveUntilSettled } from './keep-alive.js';
 
 /** Options of {@link inProcessBackend}. */
@@ -15,7 +17,7 @@ export interface InProcessBackendOptions {
 
 /** Counts of the tasks an in-process backend holds. */
 export interface InProcessBackendStats {
-  /** Tasks waiting for their `delay` or `runAt`. */
+  /** Tasks waiting for their `delay` or `runAt`, or for the timer turn that starts a due task. */
   readonly scheduled: number;
   /** Tasks due and waiting for a free slot. */
   readonly queued: number;
@@ -43,8 +45,8 @@ const MAX_TIMER_DELAY_MS = 2_147_483_647;
  *
  * Inside a Next.js request the run is registered with `after()`, so serverless hosts keep the
  * function alive until it finishes. A task that throws is logged with its name, id and error and
- * never becomes an unhandled rejection. Tasks still waiting when the process exits are lost:
- * use a durable backend such as Cloud Tasks when that matters.
+ * never becomes an unhandled rejection. Tasks still waiting when the process exits are lost, and
+ * one error line at exit lists their ids: use a durable backend when that matters.
  *
  * @example
  * ```ts
@@ -63,9 +65,13 @@ export function inProcessBackend(options: InProcessBackendOptions = {}): InProce
   const scheduled = new Map<string, NodeJS.Timeout>();
   const queue: Array<{ task: QueuedTask; finish: () => void }> = [];
   const active = new Set<string>();
+  // Ids of tasks whose enqueue() is still registering with after(). They count as known, so a
+  // duplicate id is rejected before the task is scheduled.
+  const accepting = new Set<string>();
   let idleWaiters: Array<() => void> = [];
+  let logger: Logger | undefined;
 
-  const isIdle = () => scheduled.size === 0 && queue.length === 0 && active.size === 0;
+  const isIdle = () => accepting.size === 0 && scheduled.size === 0 && queue.length === 0 && active.size === 0;
 
   const notifyIfIdle = () => {
     if (!isIdle()) return;
@@ -100,15 +106,22 @@ export function inProcessBackend(options: InProcessBackendOptions = {}): InProce
 
   const schedule = (task: QueuedTask, finish: () => void) => {
     const wait = task.runAt === undefined ? 0 : task.runAt.getTime() - Date.now();
-    if (wait <= 0) {
-      makeDue(task, finish);
-      return;
-    }
-    const timer = setTimeout(() => schedule(task, finish), Math.min(wait, MAX_TIMER_DELAY_MS));
+    // A due task also waits for one timer turn, so the caller's code after `await enqueue()` runs first.
+    const timer = setTimeout(
+      () => {
+        const due = task.runAt === undefined || task.runAt.getTime() <= Date.now();
+        if (due) makeDue(task, finish);
+        else schedule(task, finish);
+      },
+      Math.min(Math.max(wait, 0), MAX_TIMER_DELAY_MS),
+    );
     scheduled.set(task.id, timer);
   };
 
-  const isKnown = (id: string) => scheduled.has(id) || active.has(id) || queue.some((entry) => entry.task.id === id);
+  const isKnown = (id: string) =>
+    accepting.has(id) || scheduled.has(id) || active.has(id) || queue.some((entry) => entry.task.id === id);
+
+  const unfinishedIds = () => [...active, ...queue.map((entry) => entry.task.id), ...scheduled.keys()];
 
   return {
     name: 'in-process',
@@ -122,12 +135,26 @@ export function inProcessBackend(options: InProcessBackendOptions = {}): InProce
         );
       }
 
+      if (logger === undefined)
+        reportUnfinishedTasksOnExit(() => (logger ? { logger, ids: unfinishedIds() } : undefined));
+      logger = task.logger;
+
       let finish: () => void = () => undefined;
       const finished = new Promise<void>((resolve) => {
         finish = resolve;
       });
+      // The task is scheduled only after the await, so it cannot start before enqueue resolves,
+      // even on the first call, while next/server is still loading.
+      accepting.add(task.id);
+      const keptAlive = await keepAliveUntilSettled(finished);
+      accepting.delete(task.id);
       schedule(task, finish);
-      await keepAliveUntilSettled(finished);
+      task.logger.debug('task scheduled in process', {
+        task: task.name,
+        id: task.id,
+        runAt: task.runAt?.toISOString(),
+        keptAliveByNextAfter: keptAlive,
+      });
     },
 
     drain() {

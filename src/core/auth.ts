@@ -19,21 +19,21 @@ export type AuthResult =
  * Checks the credentials of an HTTP request to a task endpoint.
  *
  * `authenticate` gets the request with its body still readable, so it may check a signature
- * over the raw bytes; the handler reads its own copy of the body.
+ * over the raw bytes. The handler reads its own copy of the body.
  */
 export interface Authenticator {
   /** Short name for logs and docs, for example `basic` or `none`. */
   readonly scheme: string;
   /** The `WWW-Authenticate` header value sent with a 401, for example `Basic realm="tasks"`. */
   readonly challenge: string;
-  /** Checks the request; a thrown error answers 500 and is logged. */
+  /** Checks the request. A thrown error is logged and gets a 500 response. */
   authenticate(request: Request): Promise<AuthResult>;
 }
 
 /**
- * A custom authentication check: return `true` to let the request through, `false` to answer 401.
+ * A custom authentication check: return `true` to let the request through, or `false` to reject it with 401.
  */
 export type AuthenticatorFunction = (request: Request) => boolean | Promise<boolean>;
 
-/** What `auth` accepts, globally and per task: an {@link Authenticator} or a plain function. */
+/** The `auth` option, globally and per task: an {@link Authenticator} or a plain function. */
 export type AuthOption = Authenticator | AuthenticatorFunction;

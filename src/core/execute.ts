@@ -53,19 +53,29 @@ export async function executePayload(
 ): Promise<unknown> {
   let params: unknown;
   try {
-    params = await validateParams(task.name, task.schema, JSON.parse(payload));
+    params = await validateParams(task.name, task.schema, parsePayload(task.name, payload, run.id));
   } catch (error) {
-    const failure = asTaskError(error, task.name, run.id);
-    logger.error('task params rejected before run', { task: task.name, id: run.id, error: failure });
+    const failure = error instanceof TaskError ? error : schemaFailure(error, task.name, run.id);
+    logger.error('task params rejected before run', { task: task.name, id: run.id, code: failure.code, error });
     throw failure;
   }
 
   return performTask(task, params, run, logger);
 }
 
-function asTaskError(error: unknown, taskName: string, taskId: string): TaskError {
-  if (error instanceof TaskError) return error;
-  return new TaskError('invalid_json', `The payload of task "${taskName}" (id ${taskId}) is not valid JSON.`, {
+function parsePayload(taskName: string, payload: string, taskId: string): unknown {
+  try {
+    return JSON.parse(payload);
+  } catch (error) {
+    throw new TaskError('invalid_json', `The payload of task "${taskName}" (id ${taskId}) is not valid JSON.`, {
+      cause: error,
+      taskId,
+    });
+  }
+}
+
+function schemaFailure(error: unknown, taskName: string, taskId: string): TaskError {
+  return new TaskError('internal_error', `The schema of task "${taskName}" threw while validating (id ${taskId}).`, {
     cause: error,
     taskId,
   });

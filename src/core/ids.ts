@@ -59,6 +59,6 @@ export function generateTaskId(): string {
 
 function describe(value: unknown): string {
   if (typeof value !== 'string') return `(a ${value === null ? 'null' : typeof value}, expected a string)`;
-  const shown = value.length > 60 ? `${value.slice(0, 60)}...` : value;
-  return `${JSON.stringify(shown)} (${value.length} characters)`;
+  const excerpt = value.length > 60 ? `${value.slice(0, 60)}...` : value;
+  return `${JSON.stringify(excerpt)} (${value.length} characters)`;
 }

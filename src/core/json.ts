@@ -1,6 +1,6 @@
 /**
  * Serialization of params to the JSON text that backends carry. Every backend moves params as
- * JSON, so a task sees the same values whether it runs in this process or arrives over HTTP.
+ * JSON, so a task receives the same values whether it runs in this process or arrives over HTTP.
  *
  * @module
  */
@@ -37,9 +37,10 @@ function assertJsonSafe(taskName: string, value: unknown, path: Path, ancestors:
 
   ancestors.push(value);
   if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      assertJsonSafe(taskName, item, [...path, index], ancestors);
-    });
+    // An index loop visits the holes of a sparse array, which forEach skips and JSON turns into null.
+    for (let index = 0; index < value.length; index += 1) {
+      assertJsonSafe(taskName, value[index], [...path, index], ancestors);
+    }
   } else {
     for (const [key, item] of Object.entries(value)) {
       // An undefined property is simply absent in JSON, which is what optional fields expect.
@@ -58,9 +59,11 @@ function describeProblem(value: unknown, path: Path, ancestors: object[]): strin
     case 'symbol':
       return 'is a symbol; pass plain data only';
     case 'undefined':
-      return path.length === 0
-        ? 'is undefined; pass an object, {} for a task without params'
-        : 'is undefined inside an array, which JSON turns into null; use null or remove the item';
+      if (path.length === 0) return 'is undefined; pass an object, {} for a task without params';
+      if (typeof path.at(-1) === 'number') {
+        return 'is undefined inside an array, which JSON turns into null; use null or remove the item';
+      }
+      return 'is undefined after toJSON(), which JSON drops silently; return a value from toJSON()';
     case 'number':
       return Number.isFinite(value) ? undefined : `is ${value}, which JSON turns into null; pass a finite number`;
     case 'object':

@@ -11,7 +11,7 @@ import type { AuthOption } from './auth.js';
 import type { AnySchema } from './schema.js';
 import type { TaskContext } from './types.js';
 
-/** What the registry stores for each task: the definition, with the handler untyped. */
+/** A registry entry: the task's definition, with the handler untyped. */
 export interface RegisteredTask {
   readonly name: string;
   readonly schema: AnySchema;
@@ -55,7 +55,7 @@ export function listRegisteredTasks(): RegisteredTask[] {
   return [...registryState().tasks.values()];
 }
 
-/** A number that changes whenever a task is registered or removed. */
+/** Returns a number that changes whenever a task is registered or removed. */
 export function registryVersion(): number {
   return registryState().version;
 }

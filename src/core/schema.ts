@@ -1,6 +1,6 @@
 /**
  * Validation through the Standard Schema v1 interface (`~standard`), which zod, valibot,
- * ArkType and others implement. Nothing here knows a particular validator.
+ * ArkType and others implement. No code here depends on a particular validator.
  *
  * @module
  */

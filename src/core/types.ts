@@ -7,7 +7,7 @@ import type { AuthOption } from './auth.js';
 import type { Logger } from './logger.js';
 import type { AnySchema, SchemaInput, SchemaOutput } from './schema.js';
 
-/** What a task's handler learns about the run it is part of. */
+/** Facts about the current run, passed to a task's handler. */
 export interface TaskContext {
   /** The task's name, as given to `defineTask`. */
   readonly name: string;
@@ -21,7 +21,7 @@ export interface TaskContext {
   readonly logger: Logger;
 }
 
-/** What `defineTask` takes. */
+/** The definition passed to `defineTask`. */
 export interface TaskDefinition<TSchema extends AnySchema, TResult> {
   /**
    * The task's name. It becomes a URL segment (`{basePath}/{name}`) and part of queue task ids:
@@ -52,7 +52,7 @@ export interface EnqueueOptions {
   id?: string;
 }
 
-/** What `task.enqueue` resolves to. */
+/** The value `task.enqueue` resolves to. */
 export interface EnqueueResult {
   /** The task id, generated or the one passed in {@link EnqueueOptions.id}. */
   readonly id: string;
@@ -102,6 +102,8 @@ export interface QueuedTask {
   readonly enqueuedAt: Date;
   /** When the task should run; `undefined` means as soon as possible. */
   readonly runAt: Date | undefined;
+  /** The configured logger, for the backend's own log lines. */
+  readonly logger: Logger;
   /**
    * Runs the task in this process and resolves to its result. Logs the start, the success with
    * its duration, or the failure. Rejects with the task's own error.
@@ -110,7 +112,7 @@ export interface QueuedTask {
 }
 
 /**
- * Where enqueued tasks go. Implement this to run tasks on your own queue.
+ * A destination for enqueued tasks. Implement this interface to run tasks on your own queue.
  *
  * @example
  * ```ts

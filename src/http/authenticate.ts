@@ -7,7 +7,6 @@ import { toAuthenticator } from '../auth/resolve.js';
 import type { Authenticator, AuthOption } from '../core/auth.js';
 import { TaskError } from '../core/errors.js';
 import { warnOnce } from '../core/logger.js';
-import type { RegisteredTask } from '../core/registry.js';
 import { AUTHENTICATION_ENV, getGlobalAuthenticator, getLogger } from '../settings/settings.js';
 import { errorResponse } from './responses.js';
 
@@ -15,15 +14,21 @@ import { errorResponse } from './responses.js';
 const UNCONFIGURED_CHALLENGE = 'Custom realm="tasks"';
 
 /**
- * Picks the authenticator for a task: the task's own `auth`, else the handler's, else the global
+ * Picks the authenticator for a call: the task's own `auth`, else the handler's, else the global
  * one. `undefined` means none is configured anywhere.
  */
 export function selectAuthenticator(
-  task: RegisteredTask,
+  taskAuth: AuthOption | undefined,
   handlerAuth: AuthOption | undefined,
 ): Authenticator | undefined {
-  const option = task.auth ?? handlerAuth;
+  const option = taskAuth ?? handlerAuth;
   return option === undefined ? getGlobalAuthenticator() : toAuthenticator(option);
+}
+
+/** The call being authenticated: the task's name (as requested) and its own `auth`, if any. */
+export interface AuthenticationTarget {
+  readonly taskName: string;
+  readonly taskAuth: AuthOption | undefined;
 }
 
 /**
@@ -31,12 +36,12 @@ export function selectAuthenticator(
  * Nothing from the request's credentials is logged or sent back.
  */
 export async function authenticateRequest(
-  task: RegisteredTask,
+  target: AuthenticationTarget,
   request: Request,
   handlerAuth: AuthOption | undefined,
 ): Promise<Response | undefined> {
   const logger = getLogger();
-  const authenticator = selectAuthenticator(task, handlerAuth);
+  const authenticator = selectAuthenticator(target.taskAuth, handlerAuth);
 
   if (authenticator === undefined) {
     warnOnce(
@@ -44,7 +49,7 @@ export async function authenticateRequest(
       'auth-not-configured',
       'task endpoint called but no authentication is configured; rejecting with 401',
       {
-        task: task.name,
+        task: target.taskName,
       },
     );
     const error = new TaskError(
@@ -66,7 +71,7 @@ export async function authenticateRequest(
   if (result.ok) return undefined;
 
   logger.warn('task call rejected by authentication', {
-    task: task.name,
+    task: target.taskName,
     scheme: authenticator.scheme,
     status: result.status,
   });

@@ -31,18 +31,84 @@ export function assertJsonContentType(header: string | null): void {
   }
 }
 
+/** A request body split in two limited copies: one for the authenticator, one for the handler. */
+export interface SplitBody {
+  /** The size limit of both copies, in bytes. */
+  readonly maxBytes: number;
+  /** The request as the authenticator sees it, with a readable body of at most `maxBytes`. */
+  readonly authenticatorRequest: Request;
+  /** Reads the handler's copy of the body. Rejects with `payload_too_large` past `maxBytes`. */
+  readHandlerCopy(): Promise<Uint8Array<ArrayBuffer>>;
+  /** Tells whether the authenticator's copy went past the limit, so its error means 413. */
+  authenticatorCopyOverflowed(): boolean;
+  /** Stops the authenticator's copy, so it buffers nothing more once authentication is over. */
+  releaseAuthenticatorCopy(): Promise<void>;
+}
+
 /**
- * Reads the body up to `maxBytes`. A larger body is rejected as soon as the limit is passed,
- * without reading the rest: first from `Content-Length`, then while streaming.
+ * Splits the body so that an authenticator can read the raw bytes (for example to check an HMAC)
+ * before the handler reads them, while nothing is buffered beyond `maxBytes`. A declared
+ * `Content-Length` over the limit is rejected before anything is read.
+ *
+ * @throws {TaskError} `payload_too_large` when `Content-Length` is over `maxBytes`.
+ */
+export function splitBody(request: Request, maxBytes: number): SplitBody {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+
+  if (request.body === null) {
+    return {
+      maxBytes,
+      authenticatorRequest: new Request(request.url, { method: request.method, headers: request.headers }),
+      readHandlerCopy: async () => new Uint8Array(0),
+      authenticatorCopyOverflowed: () => false,
+      releaseAuthenticatorCopy: async () => undefined,
+    };
+  }
+
+  const [authenticatorBranch, handlerBranch] = request.body.tee();
+  let overflowed = false;
+  let authenticatorBytes = 0;
+  const limitedBranch = authenticatorBranch.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        authenticatorBytes += chunk.byteLength;
+        if (authenticatorBytes > maxBytes) {
+          overflowed = true;
+          controller.error(tooLarge(maxBytes));
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  // Node.js needs `duplex: 'half'` for a streamed request body; the DOM typings do not know it yet.
+  const init = { method: request.method, headers: request.headers, body: limitedBranch, duplex: 'half' };
+  const authenticatorRequest = new Request(request.url, init as RequestInit);
+
+  return {
+    maxBytes,
+    authenticatorRequest,
+    readHandlerCopy: () => readLimitedStream(handlerBranch, maxBytes),
+    authenticatorCopyOverflowed: () => overflowed,
+    releaseAuthenticatorCopy: async () => {
+      // Fails harmlessly when the authenticator has read the body or still holds a reader.
+      await authenticatorRequest.body?.cancel().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Reads a body stream up to `maxBytes`. A larger body is rejected as soon as the limit is
+ * passed, without reading the rest.
  *
  * @throws {TaskError} `payload_too_large` with the limit in bytes.
  */
-export async function readLimitedBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (request.body === null) return new Uint8Array(0);
-
-  const reader = request.body.getReader();
+export async function readLimitedStream(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -95,7 +161,8 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   }
 }
 
-function tooLarge(maxBytes: number): TaskError {
+/** Builds the `payload_too_large` error for a limit of `maxBytes`. */
+export function tooLarge(maxBytes: number): TaskError {
   return new TaskError(
     'payload_too_large',
     `The request body is larger than the limit of ${maxBytes} bytes: send smaller params, or raise maxBodyBytes.`,

@@ -10,9 +10,9 @@ import { performTask } from '../core/execute.js';
 import { generateTaskId } from '../core/ids.js';
 import { findRegisteredTask } from '../core/registry.js';
 import { validateParams } from '../core/schema.js';
-import { getLogger, getMaxBodyBytes } from '../settings/settings.js';
-import { authenticateRequest } from './authenticate.js';
-import { assertJsonContentType, parseJsonBody, readLimitedBody } from './body.js';
+import { assertMaxBodyBytes, getLogger, getMaxBodyBytes } from '../settings/settings.js';
+import { type AuthenticationTarget, authenticateRequest } from './authenticate.js';
+import { assertJsonContentType, parseJsonBody, type SplitBody, splitBody, tooLarge } from './body.js';
 import { errorResponse, jsonResponse } from './responses.js';
 
 /** Options of the task endpoint; each overrides the matching `configureTasks` setting. */
@@ -27,10 +27,10 @@ export interface TaskHandlerOptions {
 export const ALLOWED_METHODS = 'POST';
 
 /**
- * Handles one call of `POST {basePath}/{name}`: finds the task, checks the content type,
- * reads the body within the size limit, authenticates, parses and validates the params, runs
- * the task, and answers `200 { id, result }`. Every failure answers the JSON error shape with
- * the status of its code; nothing else is ever thrown.
+ * Handles one call of `POST {basePath}/{name}`: authenticates, finds the task, checks the
+ * content type, reads the body within the size limit, parses and validates the params, runs
+ * the task, and responds `200 { id, result }`. Every failure gets a response with the JSON error
+ * shape and the status of its code, so this function never throws.
  */
 export async function handleTaskRequest(
   request: Request,
@@ -44,7 +44,7 @@ export async function handleTaskRequest(
   }
 }
 
-/** Answers 405 with `Allow: POST`, for every method but POST. */
+/** Builds the 405 response with `Allow: POST`, for every method but POST. */
 export function methodNotAllowed(method: string): Response {
   const error = new TaskError(
     'method_not_allowed',
@@ -56,25 +56,19 @@ export function methodNotAllowed(method: string): Response {
 async function handleTaskCall(request: Request, name: string, options: TaskHandlerOptions): Promise<Response> {
   if (request.method !== 'POST') return methodNotAllowed(request.method);
 
+  const maxBodyBytes = options.maxBodyBytes ?? getMaxBodyBytes();
+  assertMaxBodyBytes(maxBodyBytes);
+  const body = splitBody(request, maxBodyBytes);
   const task = findRegisteredTask(name);
-  if (task === undefined) {
-    getLogger().debug('task endpoint called for an unknown task', { task: name });
-    return errorResponse(
-      new TaskError(
-        'task_not_found',
-        `Unknown task ${JSON.stringify(name)}: check the name in the URL, and that the module defining it is imported from instrumentation.ts.`,
-      ),
-    );
-  }
+
+  // Unknown names are authenticated too (with the handler's or global authenticator), so that
+  // callers without credentials cannot find out which task names exist.
+  const denied = await authenticateWithBody(body, { taskName: name, taskAuth: task?.auth }, options.auth);
+  if (denied !== undefined) return denied;
+  if (task === undefined) return unknownTask(name);
 
   assertJsonContentType(request.headers.get('content-type'));
-  const body = await readLimitedBody(request, options.maxBodyBytes ?? getMaxBodyBytes());
-
-  // The authenticator gets its own readable copy of the body, so it can check a signature over the raw bytes.
-  const denied = await authenticateRequest(task, withBody(request, body), options.auth);
-  if (denied !== undefined) return denied;
-
-  const params = await validateParams(task.name, task.schema, parseJsonBody(body));
+  const params = await validateParams(task.name, task.schema, parseJsonBody(await body.readHandlerCopy()));
   const id = generateTaskId();
   let result: unknown;
   try {
@@ -90,6 +84,35 @@ async function handleTaskCall(request: Request, name: string, options: TaskHandl
   }
 
   return resultResponse(task.name, id, result);
+}
+
+/**
+ * Runs the authenticator on its own copy of the body, which it may read in full (for example to
+ * check an HMAC). An authenticator error caused by a body over the limit becomes 413.
+ */
+async function authenticateWithBody(
+  body: SplitBody,
+  target: AuthenticationTarget,
+  handlerAuth: AuthOption | undefined,
+): Promise<Response | undefined> {
+  try {
+    return await authenticateRequest(target, body.authenticatorRequest, handlerAuth);
+  } catch (error) {
+    if (body.authenticatorCopyOverflowed()) throw tooLarge(body.maxBytes);
+    throw error;
+  } finally {
+    await body.releaseAuthenticatorCopy();
+  }
+}
+
+function unknownTask(name: string): Response {
+  getLogger().debug('task endpoint called for an unknown task', { task: name });
+  return errorResponse(
+    new TaskError(
+      'task_not_found',
+      `Unknown task ${JSON.stringify(name)}: check the name in the URL, and that the module defining it is imported from instrumentation.ts.`,
+    ),
+  );
 }
 
 function resultResponse(name: string, id: string, result: unknown): Response {
@@ -108,10 +131,6 @@ function resultResponse(name: string, id: string, result: unknown): Response {
       ),
     );
   }
-}
-
-function withBody(request: Request, body: Uint8Array<ArrayBuffer>): Request {
-  return new Request(request.url, { method: request.method, headers: request.headers, body });
 }
 
 function unexpectedFailure(error: unknown, name: string): Response {

@@ -5,7 +5,7 @@
  */
 import type { TaskErrorCode } from '../core/errors.js';
 
-/** HTTP status answered for each {@link TaskErrorCode}. */
+/** The HTTP status of the response for each {@link TaskErrorCode}. */
 export const STATUS_BY_CODE: Readonly<Record<TaskErrorCode, number>> = {
   invalid_task_definition: 500,
   invalid_params: 422,

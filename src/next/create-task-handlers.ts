@@ -3,12 +3,18 @@
  *
  * @module
  */
+import { toAuthenticator } from '../auth/resolve.js';
 import { handleTaskRequest, methodNotAllowed, type TaskHandlerOptions } from '../http/handler.js';
+import { assertMaxBodyBytes } from '../settings/settings.js';
 
 /** The second argument Next.js passes to a route handler of a `[name]` segment. */
 export interface TaskRouteContext {
-  /** A Promise since Next.js 15, a plain object before. */
-  params: Promise<{ name?: string | string[] }> | { name?: string | string[] };
+  /**
+   * The route params, a Promise since Next.js 15. It is typed as a Promise only, because the
+   * route type check of `next build --webpack` (Next.js 16) rejects a handler whose `params`
+   * may be a plain object.
+   */
+  params: Promise<{ name?: string | string[] }>;
 }
 
 /** A Next.js route handler. */
@@ -16,16 +22,21 @@ export type TaskRouteHandler = (request: Request, context: TaskRouteContext) => 
 
 /** The route handlers returned by {@link createTaskHandlers}, one per HTTP method. */
 export interface TaskRouteHandlers {
-  /** Answers 405; task endpoints accept only POST. */
+  /** Responds 405 with `Allow: POST`, because task endpoints accept only POST. */
   GET: TaskRouteHandler;
   /** Runs the task named in the URL. */
   POST: TaskRouteHandler;
-  /** Answers 405 with `Allow: POST`. */
+  /** Responds 405 with `Allow: POST`. */
   PUT: TaskRouteHandler;
-  /** Answers 405 with `Allow: POST`. */
+  /** Responds 405 with `Allow: POST`. */
   PATCH: TaskRouteHandler;
-  /** Answers 405 with `Allow: POST`. */
+  /** Responds 405 with `Allow: POST`. */
   DELETE: TaskRouteHandler;
+  /**
+   * Responds 405 with `Allow: POST`. Without it, Next.js answers OPTIONS itself with an `Allow`
+   * header that lists every exported method.
+   */
+  OPTIONS: TaskRouteHandler;
 }
 
 /**
@@ -34,10 +45,14 @@ export interface TaskRouteHandlers {
  * @example
  * ```ts
  * // app/api/tasks/[name]/route.ts
- * export const { GET, POST, PUT, PATCH, DELETE } = createTaskHandlers();
+ * export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = createTaskHandlers();
  * ```
+ * @throws {TaskError} `configuration_error` for an invalid `maxBodyBytes` or `auth` option.
  */
 export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteHandlers {
+  if (options.maxBodyBytes !== undefined) assertMaxBodyBytes(options.maxBodyBytes);
+  if (options.auth !== undefined) toAuthenticator(options.auth);
+
   const rejectMethod: TaskRouteHandler = async (request) => methodNotAllowed(request.method);
 
   return {
@@ -47,6 +62,7 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
     PUT: rejectMethod,
     PATCH: rejectMethod,
     DELETE: rejectMethod,
+    OPTIONS: rejectMethod,
   };
 }
 
@@ -58,5 +74,11 @@ async function taskNameFrom(request: Request, context: TaskRouteContext | undefi
 
   // Without route params (a custom mount), the task name is the last path segment.
   const segments = new URL(request.url).pathname.split('/').filter((segment) => segment !== '');
-  return decodeURIComponent(segments.at(-1) ?? '');
+  const lastSegment = segments.at(-1) ?? '';
+  try {
+    return decodeURIComponent(lastSegment);
+  } catch {
+    // A malformed escape names no task; the raw segment then gets the usual 404.
+    return lastSegment;
+  }
 }

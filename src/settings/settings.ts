@@ -20,10 +20,10 @@ import { TaskError } from '../core/errors.js';
 import { createConsoleLogger, type Logger } from '../core/logger.js';
 import type { Backend } from '../core/types.js';
 
-/** What `configureTasks` accepts. Every field is optional; unset fields keep their defaults. */
+/** Options of `configureTasks`. Every field is optional, and unset fields keep their defaults. */
 export interface TasksConfig {
   /**
-   * Where `enqueue` sends tasks. Default: `TASKS_BACKEND` from the environment, else one
+   * The backend that `enqueue` sends tasks to. Default: `TASKS_BACKEND` from the environment, else one
    * process-wide {@link inProcessBackend}.
    */
   backend?: Backend;
@@ -33,7 +33,7 @@ export interface TasksConfig {
    * HTTP call with 401.
    */
   auth?: AuthOption;
-  /** Where log lines go. Default: the console, prefixed with `[next-generic-tasks]`. */
+  /** The destination of log lines. Default: the console, prefixed with `[next-generic-tasks]`. */
   logger?: Logger;
   /** The URL path the task route is mounted at, without a trailing slash. Default: `/api/tasks`. */
   basePath?: string;
@@ -88,28 +88,28 @@ function config(): TasksConfig {
   return store()[CONFIG_KEY] ?? {};
 }
 
-/** The configured logger, or the console logger. */
+/** Returns the configured logger, or the console logger. */
 export function getLogger(): Logger {
   return config().logger ?? defaultLogger;
 }
 
 const defaultLogger = createConsoleLogger();
 
-/** The configured base path, or `/api/tasks`. */
+/** Returns the configured base path, or `/api/tasks`. */
 export function getBasePath(): string {
   return config().basePath ?? DEFAULT_BASE_PATH;
 }
 
-/** The configured maximum body size in bytes, or 1 MiB. */
+/** Returns the configured maximum body size in bytes, or 1 MiB. */
 export function getMaxBodyBytes(): number {
   return config().maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 }
 
 /**
- * The backend `enqueue` uses: the configured one, else the one `TASKS_BACKEND` names, else the
+ * Returns the backend that `enqueue` uses: the configured one, else the one `TASKS_BACKEND` names, else the
  * process-wide in-process backend.
  *
- * @throws {TaskError} `configuration_error` when `TASKS_BACKEND` holds an unknown value.
+ * @throws {TaskError} `configuration_error` when `TASKS_BACKEND` contains an unknown value.
  */
 export function getBackend(): Backend {
   const configured = config().backend;
@@ -131,7 +131,7 @@ export function getBackend(): Backend {
   }
 }
 
-/** One in-process backend per process, so its concurrency limit holds across module copies. */
+/** One in-process backend per process, so its concurrency limit applies across module copies. */
 function defaultInProcessBackend(): Backend {
   const backend = store()[DEFAULT_BACKEND_KEY] ?? inProcessBackend();
   store()[DEFAULT_BACKEND_KEY] = backend;
@@ -139,10 +139,10 @@ function defaultInProcessBackend(): Backend {
 }
 
 /**
- * The global authenticator: the configured one, else the one `TASKS_API_AUTHENTICATION` names,
+ * Returns the global authenticator: the configured one, else the one `TASKS_API_AUTHENTICATION` names,
  * else `undefined`, which means every HTTP call is rejected.
  *
- * @throws {TaskError} `configuration_error` when `TASKS_API_AUTHENTICATION` holds an unknown value.
+ * @throws {TaskError} `configuration_error` when `TASKS_API_AUTHENTICATION` contains an unknown value.
  */
 export function getGlobalAuthenticator(): Authenticator | undefined {
   const configured = config().auth;
@@ -177,7 +177,12 @@ function assertBasePath(basePath: string): void {
   );
 }
 
-function assertMaxBodyBytes(value: number): void {
+/**
+ * Checks a body size limit: a whole number of bytes, 1 or more.
+ *
+ * @throws {TaskError} `configuration_error` naming the value.
+ */
+export function assertMaxBodyBytes(value: number): void {
   if (Number.isSafeInteger(value) && value > 0) return;
   throw new TaskError(
     'configuration_error',

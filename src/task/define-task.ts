@@ -92,6 +92,7 @@ async function enqueueTask(
     payload,
     enqueuedAt,
     runAt,
+    logger: getLogger(),
     execute: ({ attempt = 1 } = {}) =>
       executePayload(currentDefinition(task), payload, { id, attempt, enqueuedAt }, getLogger()),
   };
@@ -101,7 +102,7 @@ async function enqueueTask(
   return { id };
 }
 
-/** The newest definition of the task, so a run after a dev reload uses the reloaded code. */
+/** Returns the newest definition of the task, so a run after a dev reload uses the reloaded code. */
 function currentDefinition(task: RegisteredTask): RegisteredTask {
   return findRegisteredTask(task.name) ?? task;
 }

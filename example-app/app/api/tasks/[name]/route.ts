@@ -1,3 +1,3 @@
 import { createTaskHandlers } from 'next-generic-tasks/next';
 
-export const { GET, POST, PUT, PATCH, DELETE } = createTaskHandlers();
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = createTaskHandlers();
