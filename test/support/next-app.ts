@@ -1,5 +1,6 @@
 // Building and starting real Next.js apps for end-to-end tests, on free loopback ports.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -62,15 +63,40 @@ export function runCommand(
   });
 }
 
-/** Runs `next build` in `appDir`. */
-export function buildNextApp(
+/**
+ * Saves files that `next build` and `next dev` change in the app folder, and returns a function
+ * that puts them back as they were: it rewrites a changed file and deletes one that was absent.
+ * Both commands add the type folders of their distDir to tsconfig.json and reformat it, and
+ * `next dev` of Next.js 16.5 writes AGENTS.md, so a test run would otherwise leave the work tree changed.
+ */
+async function saveGeneratedFiles(appDir: string): Promise<() => Promise<void>> {
+  const files = ['tsconfig.json', 'AGENTS.md'].map((name) => path.join(appDir, name));
+  const originals = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => undefined)));
+  return async () => {
+    for (const [index, file] of files.entries()) {
+      const original = originals[index];
+      const current = await readFile(file, 'utf8').catch(() => undefined);
+      if (current === original) continue;
+      if (original === undefined) await rm(file, { force: true });
+      else await writeFile(file, original, 'utf8');
+    }
+  };
+}
+
+/** Runs `next build` in `appDir`, leaving its tsconfig.json as it was. */
+export async function buildNextApp(
   appDir: string,
   options: { env?: Record<string, string>; args?: string[] } = {},
 ): Promise<string> {
-  return runCommand(process.execPath, [nextBin(appDir), 'build', ...(options.args ?? [])], {
-    cwd: appDir,
-    env: options.env,
-  });
+  const restoreGeneratedFiles = await saveGeneratedFiles(appDir);
+  try {
+    return await runCommand(process.execPath, [nextBin(appDir), 'build', ...(options.args ?? [])], {
+      cwd: appDir,
+      env: options.env,
+    });
+  } finally {
+    await restoreGeneratedFiles();
+  }
 }
 
 /** A running Next.js server. */
@@ -85,12 +111,14 @@ export interface RunningNextApp {
 
 /**
  * Starts `next start` (or `next dev`) in `appDir` on a free loopback port and waits until it
- * answers HTTP.
+ * responds to HTTP. The files that a `next dev` server generates or changes are restored when it stops.
  */
 export async function startNextApp(
   appDir: string,
   options: { env?: Record<string, string | undefined>; mode?: 'start' | 'dev'; args?: string[] } = {},
 ): Promise<RunningNextApp> {
+  // Restoring while `next dev` runs would make it restart, so the restore waits for the stop.
+  const restoreGeneratedFiles = options.mode === 'dev' ? await saveGeneratedFiles(appDir) : async () => undefined;
   const port = await freePort();
   const env: Record<string, string | undefined> = { ...process.env, ...quietNextEnv, ...options.env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
@@ -109,8 +137,17 @@ export async function startNextApp(
   });
 
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilServing(url, child, () => output);
-  return { url, logs: () => output, stop: () => stopProcess(child) };
+  const stop = async () => {
+    await stopProcess(child);
+    await restoreGeneratedFiles();
+  };
+  try {
+    await waitUntilServing(url, child, () => output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, logs: () => output, stop };
 }
 
 async function waitUntilServing(url: string, child: ChildProcess, logs: () => string): Promise<void> {
