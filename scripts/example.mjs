@@ -9,10 +9,10 @@ installPackages();
 buildLibrary();
 
 const port = process.env.PORT ?? '3000';
-console.log(`\nStarting the example app on http://localhost:${port} (Ctrl+C stops it).`);
+console.log(`\nStarting the example app on http://localhost:${port}, loopback only (Ctrl+C stops it).`);
 console.log(
   `Try the API: curl -u example:example-password -H 'content-type: application/json' ` +
-    `-d '{"csv":"Ada,ada@example.com"}' http://localhost:${port}/api/tasks/import-contacts\n`,
+    `-d '{"csv":"Ada Lovelace,ada@example.com"}' http://localhost:${port}/api/tasks/import-contacts\n`,
 );
 
 const next = spawn(

@@ -15,7 +15,14 @@ export {
   inProcessBackend,
 } from './backends/in-process.js';
 export type { Authenticator, AuthenticatorFunction, AuthOption, AuthResult } from './core/auth.js';
-export { formatPath, isTaskError, TaskError, type TaskErrorCode, type ValidationIssue } from './core/errors.js';
+export {
+  formatPath,
+  isTaskError,
+  TaskError,
+  type TaskErrorCode,
+  type TaskErrorOptions,
+  type ValidationIssue,
+} from './core/errors.js';
 export { createConsoleLogger, type LogFields, type Logger } from './core/logger.js';
 export { listRegisteredTasks, type RegisteredTask } from './core/registry.js';
 export type { AnySchema, SchemaInput, SchemaOutput } from './core/schema.js';

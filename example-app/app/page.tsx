@@ -36,7 +36,7 @@ export default async function HomePage() {
 
       <h2>Contacts ({contacts.length})</h2>
       <p className="meta">
-        Imported by the <code>import-contacts</code> task, which the API below runs.
+        Imported by the <code>import-contacts</code> task, which you call over HTTP (see the README).
       </p>
       <ul>
         {contacts.map((contact) => (

@@ -8,24 +8,31 @@ const initialState: SendEmailState = { status: 'idle' };
 
 export function SendEmailForm() {
   const [state, formAction, pending] = useActionState(sendEmailAction, initialState);
+  // React resets the form after each submission; the defaults bring back what failed validation.
+  const values = state.status === 'invalid' ? state.values : undefined;
 
   return (
     <form action={formAction}>
       <label>
         Subject
-        <input name="subject" required defaultValue="Hello from a background task" />
+        <input name="subject" required defaultValue={values?.subject ?? 'Hello from a background task'} />
       </label>
       <label>
         Recipients (separated by commas)
-        <input name="recipients" required defaultValue="ada@example.com" />
+        <input name="recipients" required defaultValue={values?.recipients ?? 'ada@example.com'} />
       </label>
       <label>
         Content
-        <textarea name="content" rows={4} required defaultValue="This email was sent by the send-email task." />
+        <textarea
+          name="content"
+          rows={4}
+          required
+          defaultValue={values?.content ?? 'This email was sent by the send-email task.'}
+        />
       </label>
       <label>
         Send
-        <select name="delay" defaultValue="0">
+        <select name="delay" defaultValue={values?.delay ?? '0'}>
           <option value="0">now</option>
           <option value="5">in 5 seconds</option>
           <option value="30">in 30 seconds</option>

@@ -15,10 +15,26 @@ export const BASIC_AUTH_PASSWORD_ENV = 'TASKS_BASIC_AUTH_PASSWORD';
 
 /** Options of {@link basicAuth}: fixed credentials, or a function that checks them. */
 export type BasicAuthOptions =
-  | { username: string; password: string; realm?: string }
+  | {
+      /** The expected user name: not empty, without `:`. */
+      username: string;
+      /** The expected password: not empty. */
+      password: string;
+      /**
+       * The realm named in the `WWW-Authenticate` challenge: printable ASCII without `"` or `\`.
+       *
+       * @default "tasks"
+       */
+      realm?: string;
+    }
   | {
       /** Returns whether the pair is valid. Compare in constant time, for example with `timingSafeEqual`. */
       verify: (username: string, password: string) => boolean | Promise<boolean>;
+      /**
+       * The realm named in the `WWW-Authenticate` challenge: printable ASCII without `"` or `\`.
+       *
+       * @default "tasks"
+       */
       realm?: string;
     };
 
@@ -34,11 +50,14 @@ export type BasicAuthOptions =
  * ```ts
  * configureTasks({ auth: basicAuth({ username: 'tasks', password: process.env.TASKS_PASSWORD! }) });
  * ```
- * @throws {TaskError} `configuration_error` when a fixed username or password is empty.
+ * @throws {TaskError} `configuration_error` when a fixed username or password is empty, `verify` is
+ *   not a function, or `realm` cannot go in a header.
  */
 export function basicAuth(options?: BasicAuthOptions): Authenticator {
   const realm = options?.realm ?? 'tasks';
-  if (options !== undefined && 'username' in options) assertCredentials(options.username, options.password, 'options');
+  assertRealm(realm);
+  if (options !== undefined && 'verify' in options) assertVerify(options.verify);
+  else if (options !== undefined) assertCredentials(options.username, options.password, 'options');
 
   const verify = createVerifier(options);
   return {
@@ -81,8 +100,29 @@ function readEnvironmentCredentials(): { username: string; password: string } {
   return credentials;
 }
 
-function assertCredentials(username: string, password: string, source: 'options' | 'environment'): void {
-  if (username !== '' && password !== '' && !username.includes(':')) return;
+function assertRealm(realm: unknown): void {
+  // Printable ASCII without `"` and `\` fits in the quoted string of the challenge without escaping.
+  if (typeof realm === 'string' && /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(realm)) return;
+
+  throw new TaskError(
+    'configuration_error',
+    `Invalid basic auth realm ${JSON.stringify(realm)}: it goes into the WWW-Authenticate header, so use ` +
+      'printable ASCII without quotes or backslashes, for example "tasks".',
+  );
+}
+
+function assertVerify(verify: unknown): void {
+  if (typeof verify === 'function') return;
+
+  throw new TaskError(
+    'configuration_error',
+    `Invalid basic auth \`verify\` of type ${typeof verify}: pass a function (username, password) => boolean.`,
+  );
+}
+
+function assertCredentials(username: unknown, password: unknown, source: 'options' | 'environment'): void {
+  const valid = typeof username === 'string' && typeof password === 'string';
+  if (valid && username !== '' && password !== '' && !username.includes(':')) return;
 
   const where =
     source === 'environment'

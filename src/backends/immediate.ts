@@ -5,6 +5,7 @@
  */
 import { TaskError } from '../core/errors.js';
 import type { Backend } from '../core/types.js';
+import { waitUntil } from './timers.js';
 
 /**
  * Creates a backend that runs the task inside `enqueue` and resolves once it has finished. A
@@ -16,8 +17,7 @@ export function immediateBackend(): Backend {
     name: 'immediate',
 
     async enqueue(task) {
-      const wait = task.runAt === undefined ? 0 : task.runAt.getTime() - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      await waitUntil(task.runAt);
 
       try {
         await task.execute({ attempt: 1 });

@@ -8,10 +8,15 @@ import type { Logger } from '../core/logger.js';
 import type { Backend, QueuedTask } from '../core/types.js';
 import { reportUnfinishedTasksOnExit } from './exit-report.js';
 import { keepAliveUntilSettled } from './keep-alive.js';
+import { MAX_TIMER_DELAY_MS } from './timers.js';
 
 /** Options of {@link inProcessBackend}. */
 export interface InProcessBackendOptions {
-  /** How many tasks may run at the same time; the rest wait in order. Default: 10. */
+  /**
+   * How many tasks may run at the same time; the rest wait in order. A whole number, 1 or more.
+   *
+   * @default 10
+   */
   concurrency?: number;
 }
 
@@ -35,9 +40,6 @@ export interface InProcessBackend extends Backend {
 
 /** Default of {@link InProcessBackendOptions.concurrency}. */
 export const DEFAULT_CONCURRENCY = 10;
-
-// setTimeout fires at once for delays above 2^31 - 1 ms (about 24.8 days), so longer waits are chained.
-const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 /**
  * Creates a backend that runs tasks in this process. `enqueue` returns at once; the task runs

@@ -9,13 +9,17 @@ import type { Backend, QueuedTask, Task } from '../core/types.js';
 
 /** A task recorded by {@link testBackend}. */
 export interface RecordedTask<TParams = unknown> {
+  /** The task's name. */
   readonly name: string;
+  /** The task id, generated or the one passed to `enqueue`. */
   readonly id: string;
   /** The params as they would travel: parsed back from the JSON payload. */
   readonly params: TParams;
   /** The params as JSON text. */
   readonly payload: string;
+  /** When `enqueue` was called. */
   readonly enqueuedAt: Date;
+  /** When the task should run, or `undefined` for as soon as possible. */
   readonly runAt: Date | undefined;
 }
 
@@ -25,7 +29,12 @@ export interface TestBackend extends Backend {
   readonly enqueued: readonly RecordedTask[];
   /** The recorded tasks of one task definition, with its params typed. */
   enqueuedFor<TSchema extends AnySchema>(task: Task<TSchema>): Array<RecordedTask<SchemaInput<TSchema>>>;
-  /** Runs the oldest recorded task and removes it. Resolves to its result. */
+  /**
+   * Removes the oldest recorded task and runs it. Resolves to its result, or rejects with the
+   * task's own error.
+   *
+   * @throws {TaskError} `task_not_found` when no recorded task is left.
+   */
   runNext(): Promise<unknown>;
   /**
    * Runs recorded tasks oldest first until none are left, including tasks that they enqueue.

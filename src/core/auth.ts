@@ -26,7 +26,11 @@ export interface Authenticator {
   readonly scheme: string;
   /** The `WWW-Authenticate` header value sent with a 401, for example `Basic realm="tasks"`. */
   readonly challenge: string;
-  /** Checks the request. A thrown error is logged and gets a 500 response. */
+  /**
+   * Checks the request. A thrown error is logged and gets a 500 `internal_error` response without
+   * its message. A thrown `TaskError` is the exception: it gets the status of its code, and is
+   * logged only when that code is `configuration_error` or `internal_error`.
+   */
   authenticate(request: Request): Promise<AuthResult>;
 }
 

@@ -32,9 +32,18 @@ export function resolveEnqueueOptions(options: EnqueueOptions | undefined, now: 
     throw invalid(`Invalid \`runAt\` ${String(runAt)}: pass a valid Date.`);
   }
 
+  const delayedRunAt = delay !== undefined && delay > 0 ? new Date(now.getTime() + delay) : undefined;
+  // A finite delay can still pass the latest time a Date can hold (8.64e15 ms after 1970),
+  // and such a Date is invalid: its getTime() is NaN.
+  if (delayedRunAt !== undefined && Number.isNaN(delayedRunAt.getTime())) {
+    throw invalid(
+      `Invalid \`delay\` ${String(delay)}: the run time would be past the latest valid Date, so pass fewer milliseconds.`,
+    );
+  }
+
   return {
     id: id ?? generateTaskId(),
-    runAt: delay !== undefined && delay > 0 ? new Date(now.getTime() + delay) : runAt,
+    runAt: delayedRunAt ?? runAt,
   };
 }
 

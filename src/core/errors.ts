@@ -68,6 +68,7 @@ export class TaskError extends Error {
   /** The id of the task run this error belongs to, when there is one. */
   readonly taskId: string | undefined;
 
+  /** Creates an error; `message` should name the invalid value and what to do about it. */
   constructor(code: TaskErrorCode, message: string, options: TaskErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TaskError';
@@ -77,6 +78,7 @@ export class TaskError extends Error {
     Object.defineProperty(this, TASK_ERROR_BRAND, { value: true });
   }
 
+  // `instanceof` reads the shared brand, so it also matches errors from other copies of this class.
   static [Symbol.hasInstance](value: unknown): boolean {
     return isTaskError(value);
   }

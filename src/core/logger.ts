@@ -49,7 +49,17 @@ function formatFields(fields: LogFields): string {
 function formatValue(value: unknown): string {
   if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
   if (typeof value === 'string') return /\s/.test(value) ? JSON.stringify(value) : value;
+  if (typeof value === 'object' && value !== null) return formatObject(value);
   return String(value);
+}
+
+function formatObject(value: object): string {
+  // String() prints "[object Object]", which would hide what a task threw when it is not an Error.
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /** A logger that drops every line; handy in tests. */
@@ -73,4 +83,50 @@ export function warnOnce(logger: Logger, key: string, message: string, fields?: 
 
   warned.add(key);
   logger.warn(message, fields);
+}
+
+/** Default of the `intervalMs` argument of {@link logRateLimited}: one minute. */
+export const RATE_LIMIT_INTERVAL_MS = 60_000;
+
+const RATE_LIMIT_KEY = Symbol.for('next-generic-tasks.rateLimitedLog');
+
+interface RateLimitState {
+  lastLoggedAt: number;
+  suppressed: number;
+}
+
+/**
+ * Logs at most one line per `intervalMs` for each `key`, process-wide, so that a flood of bad
+ * requests cannot flood the log. The next line written carries `suppressed`, the number of lines
+ * skipped since the previous one.
+ */
+export function logRateLimited(
+  logger: Logger,
+  level: 'warn' | 'error',
+  key: string,
+  message: string,
+  fields: LogFields = {},
+  intervalMs = RATE_LIMIT_INTERVAL_MS,
+): void {
+  const store = globalThis as { [RATE_LIMIT_KEY]?: Map<string, RateLimitState> };
+  const states = store[RATE_LIMIT_KEY] ?? new Map<string, RateLimitState>();
+  store[RATE_LIMIT_KEY] = states;
+
+  const now = Date.now();
+  const state = states.get(key);
+  if (state !== undefined && now - state.lastLoggedAt < intervalMs) {
+    state.suppressed += 1;
+    return;
+  }
+
+  const suppressed = state?.suppressed ?? 0;
+  states.set(key, { lastLoggedAt: now, suppressed: 0 });
+  logger[level](message, suppressed > 0 ? { ...fields, suppressed } : fields);
+}
+
+/** Forgets which warnings were printed and which lines were rate-limited, for test isolation. */
+export function resetLogMemory(): void {
+  const store = globalThis as { [WARNED_KEY]?: Set<string>; [RATE_LIMIT_KEY]?: Map<string, RateLimitState> };
+  delete store[WARNED_KEY];
+  delete store[RATE_LIMIT_KEY];
 }

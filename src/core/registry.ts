@@ -13,9 +13,13 @@ import type { TaskContext } from './types.js';
 
 /** A registry entry: the task's definition, with the handler untyped. */
 export interface RegisteredTask {
+  /** The task's name, as given to `defineTask`. */
   readonly name: string;
+  /** The params schema. */
   readonly schema: AnySchema;
+  /** The description given to `defineTask`. */
   readonly description: string | undefined;
+  /** The per-task authentication given to `defineTask`. */
   readonly auth: AuthOption | undefined;
   /** The task's `run` function from its definition; receives validated params. */
   readonly handler: (params: unknown, context: TaskContext) => unknown;

@@ -41,13 +41,18 @@ export interface TaskDefinition<TSchema extends AnySchema, TResult> {
 
 /** Options of `task.enqueue`. */
 export interface EnqueueOptions {
-  /** Milliseconds to wait before the task runs. Default: 0. Cannot be combined with `runAt`. */
+  /**
+   * Milliseconds to wait before the task runs. Cannot be combined with `runAt`.
+   *
+   * @default 0
+   */
   delay?: number;
-  /** When the task should run. Cannot be combined with `delay`. */
+  /** When the task should run. A time in the past means as soon as possible. Cannot be combined with `delay`. */
   runAt?: Date;
   /**
    * The task id, for de-duplication: 1 to 500 characters from A-Z, a-z, 0-9, `-` and `_`.
-   * Default: a random UUID.
+   *
+   * @default a random UUID
    */
   id?: string;
 }
@@ -83,9 +88,11 @@ export interface Task<TSchema extends AnySchema = AnySchema, TResult = unknown> 
   enqueue(params: SchemaInput<TSchema>, options?: EnqueueOptions): Promise<EnqueueResult>;
 }
 
-/** A task of any schema and result, for lists and registries. */
-// biome-ignore lint/suspicious/noExplicitAny: run's params are contravariant, so `unknown` would reject every concrete task.
-export type AnyTask = Task<AnySchema, any>;
+/**
+ * A task of any schema and result, for lists and registries. Every concrete task is assignable to
+ * it because TypeScript checks method parameters (`run`, `enqueue`) bivariantly.
+ */
+export type AnyTask = Task<AnySchema, unknown>;
 
 /**
  * A task handed to a backend. `payload` is the params as JSON text, already validated;

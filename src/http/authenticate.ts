@@ -6,7 +6,7 @@
 import { toAuthenticator } from '../auth/resolve.js';
 import type { Authenticator, AuthOption } from '../core/auth.js';
 import { TaskError } from '../core/errors.js';
-import { warnOnce } from '../core/logger.js';
+import { logRateLimited, warnOnce } from '../core/logger.js';
 import { AUTHENTICATION_ENV, getGlobalAuthenticator, getLogger } from '../settings/settings.js';
 import { errorResponse } from './responses.js';
 
@@ -70,7 +70,7 @@ export async function authenticateRequest(
   const result = await authenticator.authenticate(request);
   if (result.ok) return undefined;
 
-  logger.warn('task call rejected by authentication', {
+  logRateLimited(logger, 'warn', `auth-rejected:${target.taskName}`, 'task call rejected by authentication', {
     task: target.taskName,
     scheme: authenticator.scheme,
     status: result.status,

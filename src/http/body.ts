@@ -35,7 +35,7 @@ export function assertJsonContentType(header: string | null): void {
 export interface SplitBody {
   /** The size limit of both copies, in bytes. */
   readonly maxBytes: number;
-  /** The request as the authenticator sees it, with a readable body of at most `maxBytes`. */
+  /** The request passed to the authenticator, with a readable body of at most `maxBytes`. */
   readonly authenticatorRequest: Request;
   /** Reads the handler's copy of the body. Rejects with `payload_too_large` past `maxBytes`. */
   readHandlerCopy(): Promise<Uint8Array<ArrayBuffer>>;
@@ -47,14 +47,15 @@ export interface SplitBody {
 
 /**
  * Splits the body so that an authenticator can read the raw bytes (for example to check an HMAC)
- * before the handler reads them, while nothing is buffered beyond `maxBytes`. A declared
- * `Content-Length` over the limit is rejected before anything is read.
+ * before the handler reads them, while nothing is buffered beyond `maxBytes`.
  *
- * @throws {TaskError} `payload_too_large` when `Content-Length` is over `maxBytes`.
+ * A declared `Content-Length` over the limit makes either copy fail with `payload_too_large` on
+ * its first read, before any of the body is read. The authenticator still runs first, so a
+ * caller without valid credentials gets 401, not 413.
  */
 export function splitBody(request: Request, maxBytes: number): SplitBody {
   const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (Number.isFinite(declared) && declared > maxBytes) return declaredTooLarge(request, maxBytes);
 
   if (request.body === null) {
     return {
@@ -92,9 +93,36 @@ export function splitBody(request: Request, maxBytes: number): SplitBody {
     readHandlerCopy: () => readLimitedStream(handlerBranch, maxBytes),
     authenticatorCopyOverflowed: () => overflowed,
     releaseAuthenticatorCopy: async () => {
-      // Fails harmlessly when the authenticator has read the body or still holds a reader.
+      // Fails harmlessly when the authenticator has read the body or still has a reader on it.
       await authenticatorRequest.body?.cancel().catch(() => undefined);
     },
+  };
+}
+
+/** Builds the split body for a `Content-Length` over the limit: reading either copy fails before any byte is read. */
+function declaredTooLarge(request: Request, maxBytes: number): SplitBody {
+  let authenticatorRead = false;
+  const refusingStream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        authenticatorRead = true;
+        controller.error(tooLarge(maxBytes));
+      },
+    },
+    // A high-water mark of 0 calls pull() only when the authenticator reads, not when the stream is created.
+    { highWaterMark: 0 },
+  );
+  // Node.js needs `duplex: 'half'` for a streamed request body; the DOM typings do not know it yet.
+  const init = { method: request.method, headers: request.headers, body: refusingStream, duplex: 'half' };
+
+  return {
+    maxBytes,
+    authenticatorRequest: new Request(request.url, init as RequestInit),
+    readHandlerCopy: async () => {
+      throw tooLarge(maxBytes);
+    },
+    authenticatorCopyOverflowed: () => authenticatorRead,
+    releaseAuthenticatorCopy: async () => undefined,
   };
 }
 

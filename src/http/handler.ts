@@ -8,7 +8,8 @@ import type { AuthOption } from '../core/auth.js';
 import { isTaskError, TaskError } from '../core/errors.js';
 import { performTask } from '../core/execute.js';
 import { generateTaskId } from '../core/ids.js';
-import { findRegisteredTask } from '../core/registry.js';
+import { logRateLimited } from '../core/logger.js';
+import { findRegisteredTask, type RegisteredTask } from '../core/registry.js';
 import { validateParams } from '../core/schema.js';
 import { assertMaxBodyBytes, getLogger, getMaxBodyBytes } from '../settings/settings.js';
 import { type AuthenticationTarget, authenticateRequest } from './authenticate.js';
@@ -17,9 +18,17 @@ import { errorResponse, jsonResponse } from './responses.js';
 
 /** Options of the task endpoint; each overrides the matching `configureTasks` setting. */
 export interface TaskHandlerOptions {
-  /** Authentication for tasks without their own `auth`. Default: the global setting. */
+  /**
+   * Authentication for tasks without their own `auth`.
+   *
+   * @default the `auth` of `configureTasks`, else the one `TASKS_API_AUTHENTICATION` names
+   */
   auth?: AuthOption;
-  /** Maximum request body size in bytes. Default: the global setting, else 1 MiB. */
+  /**
+   * Maximum request body size, in bytes: a whole number, 1 or more.
+   *
+   * @default the `maxBodyBytes` of `configureTasks`, else 1 MiB (1,048,576)
+   */
   maxBodyBytes?: number;
 }
 
@@ -69,6 +78,11 @@ async function handleTaskCall(request: Request, name: string, options: TaskHandl
 
   assertJsonContentType(request.headers.get('content-type'));
   const params = await validateParams(task.name, task.schema, parseJsonBody(await body.readHandlerCopy()));
+  return runTask(task, params);
+}
+
+/** Runs a task on validated params and builds the 200 response, or the `task_failed` one. */
+async function runTask(task: RegisteredTask, params: unknown): Promise<Response> {
   const id = generateTaskId();
   let result: unknown;
   try {
@@ -135,6 +149,15 @@ function resultResponse(name: string, id: string, result: unknown): Response {
 
 function unexpectedFailure(error: unknown, name: string): Response {
   if (isTaskError(error) && error.code !== 'configuration_error' && error.code !== 'internal_error') {
+    return errorResponse(error);
+  }
+
+  if (isTaskError(error) && error.code === 'configuration_error') {
+    // A setup problem fails every call the same way, so it is logged once a minute, not per call.
+    logRateLimited(getLogger(), 'error', `configuration:${error.message}`, 'task endpoint is misconfigured', {
+      task: name,
+      error: error.message,
+    });
     return errorResponse(error);
   }
 

@@ -4,8 +4,11 @@
  * @module
  */
 import { toAuthenticator } from '../auth/resolve.js';
+import { TaskError } from '../core/errors.js';
+import { warnOnce } from '../core/logger.js';
 import { handleTaskRequest, methodNotAllowed, type TaskHandlerOptions } from '../http/handler.js';
-import { assertMaxBodyBytes } from '../settings/settings.js';
+import { errorResponse } from '../http/responses.js';
+import { assertMaxBodyBytes, getBasePath, getLogger } from '../settings/settings.js';
 
 /** The second argument Next.js passes to a route handler of a `[name]` segment. */
 export interface TaskRouteContext {
@@ -33,7 +36,7 @@ export interface TaskRouteHandlers {
   /** Responds 405 with `Allow: POST`. */
   DELETE: TaskRouteHandler;
   /**
-   * Responds 405 with `Allow: POST`. Without it, Next.js answers OPTIONS itself with an `Allow`
+   * Responds 405 with `Allow: POST`. Without it, Next.js responds to OPTIONS itself with an `Allow`
    * header that lists every exported method.
    */
   OPTIONS: TaskRouteHandler;
@@ -56,9 +59,24 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
   const rejectMethod: TaskRouteHandler = async (request) => methodNotAllowed(request.method);
 
   return {
-    // TODO: serve the OpenAPI document at {basePath}/openapi.json; until then GET answers 405.
+    // TODO: serve the OpenAPI document at {basePath}/openapi.json; until then GET responds 405.
     GET: rejectMethod,
-    POST: async (request, context) => handleTaskRequest(request, await taskNameFrom(request, context), options),
+    POST: async (request, context) => {
+      let name: string;
+      try {
+        name = await taskNameFrom(request, context);
+      } catch (error) {
+        getLogger().error('task route params could not be read', { error });
+        return errorResponse(
+          new TaskError(
+            'internal_error',
+            'The task route failed to read its params; the error was logged on the server.',
+          ),
+        );
+      }
+      warnIfMountedElsewhere(request);
+      return handleTaskRequest(request, name, options);
+    },
     PUT: rejectMethod,
     PATCH: rejectMethod,
     DELETE: rejectMethod,
@@ -66,11 +84,30 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
   };
 }
 
+/**
+ * Warns once when the route serves a path outside `basePath`, because URLs built from `basePath`
+ * (the OpenAPI document, backends that call tasks back over HTTP) would then point elsewhere.
+ */
+function warnIfMountedElsewhere(request: Request): void {
+  const pathname = new URL(request.url).pathname;
+  const basePath = getBasePath();
+  if (pathname.includes(`${basePath}/`)) return;
+
+  const mountedAt = pathname.slice(0, Math.max(pathname.lastIndexOf('/'), 0)) || '/';
+  warnOnce(
+    getLogger(),
+    'base-path-mismatch',
+    `task route is mounted at ${mountedAt} but basePath is ${basePath}; pass basePath: ${JSON.stringify(mountedAt)} to configureTasks()`,
+  );
+}
+
 async function taskNameFrom(request: Request, context: TaskRouteContext | undefined): Promise<string> {
   const params = await context?.params;
   const name = params?.name;
   if (typeof name === 'string') return name;
-  if (Array.isArray(name) && name.length === 1 && typeof name[0] === 'string') return name[0];
+  // A catch-all `[...name]` route gives an array. Several segments name no task, because a task name
+  // has no "/", so they get the usual 404 rather than a lookup of the last segment alone.
+  if (Array.isArray(name)) return name.join('/');
 
   // Without route params (a custom mount), the task name is the last path segment.
   const segments = new URL(request.url).pathname.split('/').filter((segment) => segment !== '');

@@ -23,21 +23,40 @@ import type { Backend } from '../core/types.js';
 /** Options of `configureTasks`. Every field is optional, and unset fields keep their defaults. */
 export interface TasksConfig {
   /**
-   * The backend that `enqueue` sends tasks to. Default: `TASKS_BACKEND` from the environment, else one
-   * process-wide {@link inProcessBackend}.
+   * The backend that `enqueue` sends tasks to.
+   *
+   * @default the backend `TASKS_BACKEND` names (`in-process` or `immediate`), else one
+   *   process-wide {@link inProcessBackend}
    */
   backend?: Backend;
   /**
-   * Authentication of the HTTP endpoints, for tasks without their own `auth`. Default:
-   * `TASKS_API_AUTHENTICATION` from the environment, else none configured, which rejects every
-   * HTTP call with 401.
+   * Authentication of the HTTP endpoints, for tasks without their own `auth`.
+   *
+   * @default the authenticator `TASKS_API_AUTHENTICATION` names (`basic` or `none`), else none,
+   *   which rejects every HTTP call with 401
    */
   auth?: AuthOption;
-  /** The destination of log lines. Default: the console, prefixed with `[next-generic-tasks]`. */
+  /**
+   * The destination of log lines.
+   *
+   * @default the console, prefixed with `[next-generic-tasks]`, with `debug` lines only when `TASKS_DEBUG=1`
+   */
   logger?: Logger;
-  /** The URL path the task route is mounted at, without a trailing slash. Default: `/api/tasks`. */
+  /**
+   * The URL path the task route is mounted at, without a trailing slash. Next.js routes by the
+   * folder of the route file, so this setting does not move the endpoint: keep it equal to that folder.
+   *
+   * The route handler warns once when it is called under another path, so that URLs built from
+   * this setting stay correct.
+   *
+   * @default "/api/tasks"
+   */
   basePath?: string;
-  /** Maximum size of a request body, in bytes. Default: 1 MiB (1,048,576). */
+  /**
+   * Maximum size of a request body, in bytes: a whole number, 1 or more.
+   *
+   * @default 1048576 (1 MiB)
+   */
   maxBodyBytes?: number;
 }
 
@@ -71,6 +90,8 @@ function store(): GlobalStore {
  * @throws {TaskError} `configuration_error` naming the invalid field.
  */
 export function configureTasks(config: TasksConfig): void {
+  if (config.backend !== undefined) assertBackend(config.backend);
+  if (config.logger !== undefined) assertLogger(config.logger);
   if (config.basePath !== undefined) assertBasePath(config.basePath);
   if (config.maxBodyBytes !== undefined) assertMaxBodyBytes(config.maxBodyBytes);
   if (config.auth !== undefined) toAuthenticator(config.auth);
@@ -131,7 +152,7 @@ export function getBackend(): Backend {
   }
 }
 
-/** One in-process backend per process, so its concurrency limit applies across module copies. */
+/** Returns the one in-process backend of the process, so its concurrency limit applies across module copies. */
 function defaultInProcessBackend(): Backend {
   const backend = store()[DEFAULT_BACKEND_KEY] ?? inProcessBackend();
   store()[DEFAULT_BACKEND_KEY] = backend;
@@ -167,6 +188,32 @@ export function getGlobalAuthenticator(): Authenticator | undefined {
 
 const environmentBasicAuth = basicAuth();
 const environmentNoAuth = noAuth();
+
+function assertBackend(backend: unknown): void {
+  const candidate = backend as Partial<Backend> | null;
+  if (typeof candidate === 'object' && candidate !== null && typeof candidate.enqueue === 'function') return;
+
+  const fix =
+    typeof backend === 'function'
+      ? 'it is a function, so call the backend factory, for example `inProcessBackend()` rather than `inProcessBackend`'
+      : 'it has no `enqueue(task)` method, so pass a backend such as inProcessBackend()';
+  throw new TaskError('configuration_error', `Invalid \`backend\`: ${fix}.`);
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function assertLogger(logger: unknown): void {
+  const candidate = logger as Partial<Logger> | null;
+  const isObject = typeof candidate === 'object' && candidate !== null;
+  const missing = LOG_LEVELS.filter((level) => !isObject || typeof candidate[level] !== 'function');
+  if (missing.length === 0) return;
+
+  throw new TaskError(
+    'configuration_error',
+    `Invalid \`logger\`: it lacks the method${missing.length === 1 ? '' : 's'} ${missing.join(', ')}. ` +
+      'Pass an object with debug, info, warn and error methods, each taking (message, fields?).',
+  );
+}
 
 function assertBasePath(basePath: string): void {
   if (/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath)) return;

@@ -30,7 +30,8 @@ import { getBackend, getLogger } from '../settings/settings.js';
  * });
  * ```
  * @throws {TaskError} `invalid_task_definition` for an invalid name, a schema that does not
- *   implement Standard Schema v1, or a `run` that is not a function.
+ *   implement Standard Schema v1, a `run` that is not a function, or a `description` that is not
+ *   a string; `configuration_error` for an `auth` that is neither an authenticator nor a function.
  */
 export function defineTask<TSchema extends AnySchema, TResult>(
   definition: TaskDefinition<TSchema, TResult>,

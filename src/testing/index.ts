@@ -5,6 +5,7 @@
  */
 
 import { type TestBackend, testBackend } from '../backends/test-backend.js';
+import { resetLogMemory } from '../core/logger.js';
 import { clearRegistry } from '../core/registry.js';
 import { configureTasks, resetTasksConfig } from '../settings/settings.js';
 
@@ -28,8 +29,13 @@ export function useTestBackend(): TestBackend {
   return backend;
 }
 
-/** Forgets every registered task and all configuration, for isolation between tests. */
+/**
+ * Forgets every registered task, all configuration, and which warnings were already logged, for
+ * isolation between tests. Tasks must be defined again afterwards: a test that looks tasks up by
+ * name should define or import them after calling this.
+ */
 export function resetTasks(): void {
   clearRegistry();
   resetTasksConfig();
+  resetLogMemory();
 }

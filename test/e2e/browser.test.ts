@@ -177,6 +177,9 @@ describe('example app in Chromium', () => {
     await alert.waitFor();
     expect(await alert.locator('li').allTextContents()).toEqual([message]);
     expect(await form.getByRole('status').count()).toBe(0);
+    // The form shows the rejected values again, so the user can correct them.
+    expect(await form.locator('input[name="recipients"]').inputValue()).toBe(values.recipients);
+    expect(await form.locator('input[name="subject"]').inputValue()).toBe(values.subject);
 
     // An enqueued task would run at once, so after two refreshes its email would be listed.
     await waitForTwoRefreshes(page);

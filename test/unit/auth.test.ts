@@ -62,6 +62,28 @@ describe('basicAuth with fixed credentials', () => {
     expect(result.ok ? '' : result.message).toContain('Authorization: Basic');
   });
 
+  it.each([
+    ['quote', 'my "app"'],
+    ['backslash', 'a\\b'],
+    ['line break', 'a\nb'],
+    ['non-ASCII', 'grüße'],
+  ])('rejects realm with %s', (_case, realm) => {
+    const error = thrownBy(() => basicAuth({ username: 'a', password: 'b', realm }));
+
+    expect(error.code).toBe('configuration_error');
+    expect(error.message).toContain('realm');
+  });
+
+  it.each([
+    ['realm only', { realm: 'jobs' }, '`username` and `password`'],
+    ['verify not a function', { verify: 'yes' }, '`verify`'],
+  ])('rejects options with %s', (_case, options, named) => {
+    const error = thrownBy(() => basicAuth(options as never));
+
+    expect(error.code).toBe('configuration_error');
+    expect(error.message).toContain(named);
+  });
+
   it('challenge names Basic realm', () => {
     expect(auth.challenge).toMatch(/^Basic realm="tasks"/);
     expect(basicAuth({ username: 'a', password: 'b', realm: 'jobs' }).challenge).toMatch(/^Basic realm="jobs"/);

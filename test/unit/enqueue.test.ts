@@ -147,6 +147,7 @@ describe('task.enqueue options', () => {
     ['invalid runAt', { runAt: new Date('not a date') }, '`runAt`'],
     ['runAt not Date', { runAt: '2030-01-01' }, '`runAt`'],
     ['delay and runAt', { delay: 5, runAt: new Date() }, 'either `delay` or `runAt`'],
+    ['delay past latest Date', { delay: 1e20 }, '`delay` 100000000000000000000'],
     ['id with space', { id: 'my id' }, 'task id'],
     ['id with slash', { id: 'a/b' }, 'task id'],
     ['id with dot', { id: 'a.b' }, 'task id'],

@@ -5,7 +5,14 @@ import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
-import { type AnySchema, basicAuth, configureTasks, defineTask, noAuth } from '../../src/index.js';
+import {
+  type AnySchema,
+  basicAuth,
+  configureTasks,
+  DEFAULT_MAX_BODY_BYTES,
+  defineTask,
+  noAuth,
+} from '../../src/index.js';
 import {
   createTaskHandlers,
   handleTaskRequest,
@@ -545,7 +552,9 @@ describe('task endpoint authentication', () => {
 
     expect(response.status).toBe(500);
     expect((await readError(response)).code).toBe('configuration_error');
-    expect(logger.lines.some((line) => line.level === 'error' && line.message === 'task endpoint failed')).toBe(true);
+    expect(
+      logger.lines.some((line) => line.level === 'error' && line.message === 'task endpoint is misconfigured'),
+    ).toBe(true);
   });
 
   it('task noAuth overrides global basic', async () => {
@@ -821,6 +830,17 @@ describe('createTaskHandlers POST', () => {
     expect(tooLarge.status).toBe(413);
   });
 
+  // A catch-all `[...name]` route with two segments names no task, even when the last one does.
+  it('404 for several catch-all segments', async () => {
+    defineEcho();
+
+    const response = await createTaskHandlers().POST(taskRequest('echo', '{"text":"hi"}'), {
+      params: Promise.resolve({ name: ['other', 'echo'] }),
+    });
+
+    expect(response.status).toBe(404);
+  });
+
   it('404 for unknown route name', async () => {
     const response = await createTaskHandlers().POST(taskRequest('nope', '{}'), {
       params: Promise.resolve({ name: 'nope' }),
@@ -911,6 +931,46 @@ describe('task endpoint check order', () => {
     const response = await call('echo', 'hello', { 'content-type': 'text/plain' });
 
     expect(response.status).toBe(401);
+  });
+
+  // The declared length is checked in the documented order: after authentication, task name and content type.
+  it.each([
+    ['no credentials', 'echo', false, 'application/json', 401],
+    ['unknown task', 'no-such-task', true, 'application/json', 404],
+    ['wrong content type', 'echo', true, 'text/plain', 415],
+    ['valid call', 'echo', true, 'application/json', 413],
+  ] as const)('oversized Content-Length with %s', async (_case, name, withCredentials, contentType, status) => {
+    configureTasks({ auth: basicAuth(credentials) });
+    defineEcho();
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      'content-length': String(DEFAULT_MAX_BODY_BYTES + 1),
+    };
+    if (withCredentials) headers.authorization = basicAuthorization(credentials.username, credentials.password);
+
+    const response = await call(name, '{"text":"hi"}', headers);
+
+    expect(response.status).toBe(status);
+  });
+
+  it('body-reading authenticator with oversized Content-Length gives 413', async () => {
+    defineTask({
+      name: 'signed',
+      schema: z.object({ text: z.string() }),
+      auth: async (request) => {
+        await request.arrayBuffer();
+        return true;
+      },
+      run: ({ text }) => text,
+    });
+
+    const response = await call('signed', '{"text":"hi"}', {
+      'content-type': 'application/json',
+      'content-length': String(DEFAULT_MAX_BODY_BYTES + 1),
+    });
+
+    expect(response.status).toBe(413);
+    expect((await readError(response)).code).toBe('payload_too_large');
   });
 
   it('body-reading authenticator over limit gives 413', async () => {

@@ -112,4 +112,27 @@ describe('immediate backend', () => {
     await enqueued;
     expect(ran).toBe(true);
   });
+
+  // setTimeout fires at once for more than 2^31 - 1 ms, about 24.8 days.
+  it('waits for runAt past timer limit', async () => {
+    vi.useFakeTimers();
+    const day = 24 * 60 * 60 * 1000;
+    let ran = false;
+    const task = defineTask({
+      name: 'next-month',
+      schema: z.object({}),
+      run: () => {
+        ran = true;
+      },
+    });
+
+    const enqueued = task.enqueue({}, { runAt: new Date(Date.now() + 30 * day) });
+    await vi.advanceTimersByTimeAsync(29 * day);
+
+    expect(ran).toBe(false);
+
+    await vi.advanceTimersByTimeAsync(day);
+    await enqueued;
+    expect(ran).toBe(true);
+  });
 });

@@ -209,4 +209,26 @@ describe('configureTasks', () => {
 
     expect(getMaxBodyBytes()).toBe(1);
   });
+
+  it.each([
+    ['uncalled factory', immediateBackend, 'call the backend factory'],
+    ['object without enqueue', { name: 'queue' }, 'no `enqueue(task)` method'],
+    ['null', null, 'no `enqueue(task)` method'],
+  ])('rejects backend: %s', (_case, backend, named) => {
+    const error = thrownBy(() => configureTasks({ backend: backend as never }));
+
+    expect(error.code).toBe('configuration_error');
+    expect(error.message).toContain(named);
+    expect(getBackend().name).toBe('in-process');
+  });
+
+  it('rejects logger missing a level', () => {
+    const { info: _info, ...partial } = capturingLogger();
+
+    const error = thrownBy(() => configureTasks({ logger: partial as never }));
+
+    expect(error.code).toBe('configuration_error');
+    expect(error.message).toContain('lacks the method info');
+    expect(getLogger()).not.toBe(partial);
+  });
 });
