@@ -15,14 +15,19 @@ console.log(
     `-d '{"csv":"Ada Lovelace,ada@example.com"}' http://localhost:${port}/api/tasks/import-contacts\n`,
 );
 
-const next = spawn(
-  process.execPath,
-  [path.join(repositoryRoot, 'node_modules/next/dist/bin/next'), 'dev', '-p', port],
-  {
-    cwd: path.join(repositoryRoot, 'example-app'),
-    env: quietEnv,
-    stdio: 'inherit',
-  },
-);
+// Loopback only, because the example's task endpoints use demo credentials.
+const nextArguments = [
+  path.join(repositoryRoot, 'node_modules/next/dist/bin/next'),
+  'dev',
+  '-H',
+  '127.0.0.1',
+  '-p',
+  port,
+];
+const next = spawn(process.execPath, nextArguments, {
+  cwd: path.join(repositoryRoot, 'example-app'),
+  env: quietEnv,
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => next.kill(signal));
 next.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -69,7 +69,7 @@ export function runCommand(
  * Both commands add the type folders of their distDir to tsconfig.json and reformat it, and
  * `next dev` of Next.js 16.5 writes AGENTS.md, so a test run would otherwise leave the work tree changed.
  */
-async function saveGeneratedFiles(appDir: string): Promise<() => Promise<void>> {
+export async function saveGeneratedFiles(appDir: string): Promise<() => Promise<void>> {
   const files = ['tsconfig.json', 'AGENTS.md'].map((name) => path.join(appDir, name));
   const originals = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => undefined)));
   return async () => {
