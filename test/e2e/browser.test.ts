@@ -28,7 +28,10 @@ let pageErrors: string[] = [];
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'ngt-example-data-'));
   // SMTP_URL is removed so that the task writes to the outbox and never connects to a mail server.
-  app = await startNextApp(exampleAppDir, { env: { EXAMPLE_DATA_DIR: dataDir, SMTP_URL: undefined } });
+  // TASKS_DEBUG=1 prints the in-process backend's debug line, which says whether after() kept the run alive.
+  app = await startNextApp(exampleAppDir, {
+    env: { EXAMPLE_DATA_DIR: dataDir, SMTP_URL: undefined, TASKS_DEBUG: '1' },
+  });
   browser = await launchBrowser();
 });
 
@@ -53,7 +56,7 @@ async function openHomePage(): Promise<Page> {
   page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
-    // Chromium requests /favicon.ico by itself, and the example app has no icon, so that 404 is expected.
+    // Chromium may request /favicon.ico by itself, although the app declares an SVG icon, so that 404 is expected.
     const source = message.location().url;
     if (source.endsWith('/favicon.ico')) return;
     pageErrors.push(`console error: ${message.text()} (${source})`);
@@ -120,6 +123,11 @@ describe('example app in Chromium', () => {
     const stored = (await readStoredEmails()).find((entry) => entry.id === taskId);
     expect(stored?.subject).toBe(subject);
     expect(stored?.recipients).toEqual(['ada@example.com', 'grace@example.com']);
+
+    // Enqueued from a server action, the run is registered with Next.js after(), which keeps serverless hosts alive.
+    expect(app?.logs()).toMatch(
+      new RegExp(`task scheduled in process task=send-email id=${taskId} .*keptAliveByNextAfter=true`),
+    );
 
     await mkdir(path.dirname(screenshotPath), { recursive: true });
     await page.screenshot({ path: screenshotPath, fullPage: true });
