@@ -2,7 +2,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root, which holds the library that the apps import through a symlink. */
+/** The repository root, which contains the library that the apps import through a symlink. */
 const repositoryRoot = dirname(fileURLToPath(import.meta.url));
 
 /** @type {import('next').NextConfig} */

@@ -1,5 +1,5 @@
-// The example app's tasks. instrumentation.ts imports this module at startup; pages and server
-// actions look tasks up by name (with a type-only import), so this is the only place they are defined.
+// The example app's tasks. instrumentation.ts imports this module at startup. Pages and server
+// actions look tasks up by name with a type-only import, so the tasks are defined only here.
 import { defineTask } from 'next-generic-tasks';
 import * as v from 'valibot';
 import { z } from 'zod';

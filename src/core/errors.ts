@@ -2,8 +2,8 @@
  * The one error type of next-generic-tasks, with a stable `code` for each failure.
  *
  * Next.js compiles `instrumentation.ts` and each route into separate module graphs, so one
- * process can hold several copies of this class. `instanceof` is therefore answered from a
- * brand stored under a `Symbol.for` key, which every copy shares.
+ * process can contain several copies of this class. `instanceof` therefore checks a brand
+ * stored under a `Symbol.for` key, which every copy shares.
  *
  * @module
  */
@@ -48,7 +48,7 @@ const TASK_ERROR_BRAND = Symbol.for('next-generic-tasks.TaskError');
 
 /**
  * An error raised by next-generic-tasks. Switch on `code`, which never changes between
- * releases; `message` is for people and says which value was wrong and what to do.
+ * releases; `message` is for people and names the wrong value and the fix.
  *
  * @example
  * ```ts

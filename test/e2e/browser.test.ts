@@ -28,7 +28,7 @@ let pageErrors: string[] = [];
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'ngt-example-data-'));
   // SMTP_URL is removed so that the task writes to the outbox and never connects to a mail server.
-  // TASKS_DEBUG=1 prints the in-process backend's debug line, which says whether after() kept the run alive.
+  // TASKS_DEBUG=1 prints the in-process backend's debug line, which records whether after() kept the run alive.
   app = await startNextApp(exampleAppDir, {
     env: { EXAMPLE_DATA_DIR: dataDir, SMTP_URL: undefined, TASKS_DEBUG: '1' },
   });
