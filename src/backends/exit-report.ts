@@ -5,11 +5,10 @@
  * @module
  */
 import type { Logger } from '../core/logger.js';
+import { processWide } from '../core/process-wide.js';
 
 /** A backend's report at exit: the ids of its unfinished tasks, and the logger to write them with. */
 export type UnfinishedTasks = () => { logger: Logger; ids: string[] } | undefined;
-
-const REPORTERS_KEY = Symbol.for('next-generic-tasks.unfinishedTaskReporters');
 
 // Log lines at exit list at most this many ids, so one line stays readable.
 const MAX_LOGGED_IDS = 20;
@@ -19,14 +18,11 @@ const MAX_LOGGED_IDS = 20;
  * still has unfinished tasks, an error with their count and ids.
  */
 export function reportUnfinishedTasksOnExit(report: UnfinishedTasks): void {
-  const store = globalThis as { [REPORTERS_KEY]?: Set<UnfinishedTasks> };
-  let reporters = store[REPORTERS_KEY];
-  if (reporters === undefined) {
+  const reporters = processWide('unfinishedTaskReporters', () => {
     const created = new Set<UnfinishedTasks>();
-    reporters = created;
-    store[REPORTERS_KEY] = created;
     process.once('exit', () => logUnfinished(created));
-  }
+    return created;
+  });
   reporters.add(report);
 }
 

@@ -64,7 +64,7 @@ export function inProcessBackend(options: InProcessBackendOptions = {}): InProce
     );
   }
 
-  const scheduled = new Map<string, NodeJS.Timeout>();
+  const scheduled = new Set<string>();
   const queue: Array<{ task: QueuedTask; finish: () => void }> = [];
   const active = new Set<string>();
   // Ids of tasks whose enqueue() is still registering with after(). They count as known, so a
@@ -109,7 +109,7 @@ export function inProcessBackend(options: InProcessBackendOptions = {}): InProce
   const schedule = (task: QueuedTask, finish: () => void) => {
     const wait = task.runAt === undefined ? 0 : task.runAt.getTime() - Date.now();
     // A due task also waits for one timer turn, so the caller's code after `await enqueue()` runs first.
-    const timer = setTimeout(
+    setTimeout(
       () => {
         const due = task.runAt === undefined || task.runAt.getTime() <= Date.now();
         if (due) makeDue(task, finish);
@@ -117,13 +117,13 @@ export function inProcessBackend(options: InProcessBackendOptions = {}): InProce
       },
       Math.min(Math.max(wait, 0), MAX_TIMER_DELAY_MS),
     );
-    scheduled.set(task.id, timer);
+    scheduled.add(task.id);
   };
 
   const isKnown = (id: string) =>
     accepting.has(id) || scheduled.has(id) || active.has(id) || queue.some((entry) => entry.task.id === id);
 
-  const unfinishedIds = () => [...active, ...queue.map((entry) => entry.task.id), ...scheduled.keys()];
+  const unfinishedIds = () => [...active, ...queue.map((entry) => entry.task.id), ...scheduled];
 
   return {
     name: 'in-process',

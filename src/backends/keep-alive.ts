@@ -2,7 +2,7 @@
  * Keeping a serverless function alive until in-process work finishes.
  *
  * Inside a Next.js request (a server action or a route handler), `after()` from `next/server`
- * asks the host to keep the function running until the given promise settles. Outside a
+ * makes the host keep the function running until the given promise settles. Outside a
  * request, `after()` throws, and the work simply runs detached in this long-lived process.
  *
  * @module

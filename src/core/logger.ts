@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { forgetProcessWide, processWide } from './process-wide.js';
 
 /** Structured context of a log line: task name, id, attempt, error and the like. */
 export type LogFields = Record<string, unknown>;
@@ -70,15 +71,11 @@ export const silentLogger: Logger = {
   error() {},
 };
 
-const WARNED_KEY = Symbol.for('next-generic-tasks.warnedOnce');
-
 /**
  * Logs a warning once per process for each `key`, however many module copies ask.
  */
 export function warnOnce(logger: Logger, key: string, message: string, fields?: LogFields): void {
-  const store = globalThis as { [WARNED_KEY]?: Set<string> };
-  const warned = store[WARNED_KEY] ?? new Set<string>();
-  store[WARNED_KEY] = warned;
+  const warned = processWide('warnedOnce', () => new Set<string>());
   if (warned.has(key)) return;
 
   warned.add(key);
@@ -87,8 +84,6 @@ export function warnOnce(logger: Logger, key: string, message: string, fields?: 
 
 /** Default of the `intervalMs` argument of {@link logRateLimited}: one minute. */
 export const RATE_LIMIT_INTERVAL_MS = 60_000;
-
-const RATE_LIMIT_KEY = Symbol.for('next-generic-tasks.rateLimitedLog');
 
 interface RateLimitState {
   lastLoggedAt: number;
@@ -108,9 +103,7 @@ export function logRateLimited(
   fields: LogFields = {},
   intervalMs = RATE_LIMIT_INTERVAL_MS,
 ): void {
-  const store = globalThis as { [RATE_LIMIT_KEY]?: Map<string, RateLimitState> };
-  const states = store[RATE_LIMIT_KEY] ?? new Map<string, RateLimitState>();
-  store[RATE_LIMIT_KEY] = states;
+  const states = processWide('rateLimitedLog', () => new Map<string, RateLimitState>());
 
   const now = Date.now();
   const state = states.get(key);
@@ -126,7 +119,6 @@ export function logRateLimited(
 
 /** Forgets which warnings were printed and which lines were rate-limited, for test isolation. */
 export function resetLogMemory(): void {
-  const store = globalThis as { [WARNED_KEY]?: Set<string>; [RATE_LIMIT_KEY]?: Map<string, RateLimitState> };
-  delete store[WARNED_KEY];
-  delete store[RATE_LIMIT_KEY];
+  forgetProcessWide('warnedOnce');
+  forgetProcessWide('rateLimitedLog');
 }

@@ -8,6 +8,7 @@
  * @module
  */
 import type { AuthOption } from './auth.js';
+import { processWide } from './process-wide.js';
 import type { AnySchema } from './schema.js';
 import type { TaskContext } from './types.js';
 
@@ -31,12 +32,8 @@ interface RegistryState {
   version: number;
 }
 
-const REGISTRY_KEY = Symbol.for('next-generic-tasks.registry');
-
 function registryState(): RegistryState {
-  const store = globalThis as { [REGISTRY_KEY]?: RegistryState };
-  store[REGISTRY_KEY] ??= { tasks: new Map(), version: 0 };
-  return store[REGISTRY_KEY];
+  return processWide<RegistryState>('registry', () => ({ tasks: new Map(), version: 0 }));
 }
 
 /**

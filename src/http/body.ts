@@ -60,7 +60,7 @@ export function splitBody(request: Request, maxBytes: number): SplitBody {
   if (request.body === null) {
     return {
       maxBytes,
-      authenticatorRequest: new Request(request.url, { method: request.method, headers: request.headers }),
+      authenticatorRequest: withBody(request, null),
       readHandlerCopy: async () => new Uint8Array(0),
       authenticatorCopyOverflowed: () => false,
       releaseAuthenticatorCopy: async () => undefined,
@@ -83,9 +83,7 @@ export function splitBody(request: Request, maxBytes: number): SplitBody {
       },
     }),
   );
-  // Node.js needs `duplex: 'half'` for a streamed request body; the DOM typings do not know it yet.
-  const init = { method: request.method, headers: request.headers, body: limitedBranch, duplex: 'half' };
-  const authenticatorRequest = new Request(request.url, init as RequestInit);
+  const authenticatorRequest = withBody(request, limitedBranch);
 
   return {
     maxBytes,
@@ -112,18 +110,22 @@ function declaredTooLarge(request: Request, maxBytes: number): SplitBody {
     // A high-water mark of 0 calls pull() only when the authenticator reads, not when the stream is created.
     { highWaterMark: 0 },
   );
-  // Node.js needs `duplex: 'half'` for a streamed request body; the DOM typings do not know it yet.
-  const init = { method: request.method, headers: request.headers, body: refusingStream, duplex: 'half' };
-
   return {
     maxBytes,
-    authenticatorRequest: new Request(request.url, init as RequestInit),
+    authenticatorRequest: withBody(request, refusingStream),
     readHandlerCopy: async () => {
       throw tooLarge(maxBytes);
     },
     authenticatorCopyOverflowed: () => authenticatorRead,
     releaseAuthenticatorCopy: async () => undefined,
   };
+}
+
+/** Copies the request's URL, method and headers into a new request with `body`. */
+function withBody(request: Request, body: ReadableStream<Uint8Array> | null): Request {
+  // Node.js needs `duplex: 'half'` for a streamed request body; the DOM typings do not know it yet.
+  const init = { method: request.method, headers: request.headers, body, duplex: 'half' };
+  return new Request(request.url, init as RequestInit);
 }
 
 /**

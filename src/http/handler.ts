@@ -148,22 +148,21 @@ function resultResponse(name: string, id: string, result: unknown): Response {
 }
 
 function unexpectedFailure(error: unknown, name: string): Response {
-  if (isTaskError(error) && error.code !== 'configuration_error' && error.code !== 'internal_error') {
-    return errorResponse(error);
+  if (!isTaskError(error)) {
+    getLogger().error('task endpoint failed', { task: name, error });
+    return errorResponse(
+      new TaskError('internal_error', 'The task endpoint failed unexpectedly; the error was logged on the server.'),
+    );
   }
 
-  if (isTaskError(error) && error.code === 'configuration_error') {
+  if (error.code === 'configuration_error') {
     // A setup problem fails every call the same way, so it is logged once a minute, not per call.
     logRateLimited(getLogger(), 'error', `configuration:${error.message}`, 'task endpoint is misconfigured', {
       task: name,
       error: error.message,
     });
-    return errorResponse(error);
+  } else if (error.code === 'internal_error') {
+    getLogger().error('task endpoint failed', { task: name, error });
   }
-
-  getLogger().error('task endpoint failed', { task: name, error });
-  if (isTaskError(error)) return errorResponse(error);
-  return errorResponse(
-    new TaskError('internal_error', 'The task endpoint failed unexpectedly; the error was logged on the server.'),
-  );
+  return errorResponse(error);
 }

@@ -18,6 +18,7 @@ import { inProcessBackend } from '../backends/in-process.js';
 import type { Authenticator, AuthOption } from '../core/auth.js';
 import { TaskError } from '../core/errors.js';
 import { createConsoleLogger, type Logger } from '../core/logger.js';
+import { processWide } from '../core/process-wide.js';
 import type { Backend } from '../core/types.js';
 
 /** Options of `configureTasks`. Every field is optional, and unset fields keep their defaults. */
@@ -70,13 +71,9 @@ export const DEFAULT_BASE_PATH = '/api/tasks';
 /** Default of {@link TasksConfig.maxBodyBytes}: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-const CONFIG_KEY = Symbol.for('next-generic-tasks.config');
-const DEFAULT_BACKEND_KEY = Symbol.for('next-generic-tasks.defaultBackend');
-
-type GlobalStore = { [CONFIG_KEY]?: TasksConfig; [DEFAULT_BACKEND_KEY]?: Backend };
-
-function store(): GlobalStore {
-  return globalThis as GlobalStore;
+/** The process-wide holder of what `configureTasks` set. */
+function configHolder(): { current: TasksConfig } {
+  return processWide('config', () => ({ current: {} }));
 }
 
 /**
@@ -97,16 +94,17 @@ export function configureTasks(config: TasksConfig): void {
   if (config.auth !== undefined) toAuthenticator(config.auth);
 
   const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
-  store()[CONFIG_KEY] = { ...store()[CONFIG_KEY], ...defined };
+  const holder = configHolder();
+  holder.current = { ...holder.current, ...defined };
 }
 
 /** Forgets everything `configureTasks` set, for test isolation. */
 export function resetTasksConfig(): void {
-  delete store()[CONFIG_KEY];
+  configHolder().current = {};
 }
 
 function config(): TasksConfig {
-  return store()[CONFIG_KEY] ?? {};
+  return configHolder().current;
 }
 
 /** Returns the configured logger, or the console logger. */
@@ -154,9 +152,7 @@ export function getBackend(): Backend {
 
 /** Returns the one in-process backend of the process, so its concurrency limit applies across module copies. */
 function defaultInProcessBackend(): Backend {
-  const backend = store()[DEFAULT_BACKEND_KEY] ?? inProcessBackend();
-  store()[DEFAULT_BACKEND_KEY] = backend;
-  return backend;
+  return processWide<Backend>('defaultBackend', () => inProcessBackend());
 }
 
 /**
