@@ -6,11 +6,23 @@
 
 /** The outcome of an authentication check. */
 export type AuthResult =
-  | { readonly ok: true }
+  | {
+      readonly ok: true;
+      /**
+       * Whether the caller is a queue this app trusts, such as Cloud Tasks with a verified OIDC
+       * token. Only then do its `X-CloudTasks-*` headers set the run's id, attempt and delivery facts.
+       *
+       * @default false
+       */
+      readonly trustedQueue?: boolean;
+    }
   | {
       readonly ok: false;
-      /** 401 for missing or wrong credentials, 403 for valid credentials that are not allowed. */
-      readonly status: 401 | 403;
+      /**
+       * 401 for missing or wrong credentials, 403 for valid credentials that are not allowed,
+       * 503 when the credentials cannot be checked right now (for example, the key server is down).
+       */
+      readonly status: 401 | 403 | 503;
       /** Why the request was rejected, without any credential in it: it is sent to the client. */
       readonly message: string;
     };

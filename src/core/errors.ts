@@ -19,11 +19,13 @@ export type TaskErrorCode =
   | 'configuration_error'
   | 'unauthorized'
   | 'forbidden'
+  | 'auth_unavailable'
   | 'unsupported_media_type'
   | 'invalid_json'
   | 'payload_too_large'
   | 'method_not_allowed'
   | 'task_failed'
+  | 'backend_error'
   | 'internal_error';
 
 /** One problem found by a schema, with the path of the value it concerns (empty for the root). */

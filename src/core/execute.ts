@@ -8,12 +8,15 @@ import { TaskError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { RegisteredTask } from './registry.js';
 import { validateParams } from './schema.js';
+import type { TaskDelivery } from './types.js';
 
 /** Identifies one run of a task. */
 export interface RunMetadata {
   readonly id: string;
   readonly attempt: number;
   readonly enqueuedAt: Date;
+  /** Facts from the queue that delivered the run over HTTP, when it was trusted. */
+  readonly delivery?: TaskDelivery;
 }
 
 /**
@@ -31,7 +34,14 @@ export async function performTask(
   const startedAt = performance.now();
 
   try {
-    const result = await task.handler(params, { name: task.name, ...run, logger });
+    const result = await task.handler(params, {
+      name: task.name,
+      id: run.id,
+      attempt: run.attempt,
+      enqueuedAt: run.enqueuedAt,
+      delivery: run.delivery,
+      logger,
+    });
     logger.info('task succeeded', { ...fields, durationMs: Math.round(performance.now() - startedAt) });
     return result;
   } catch (error) {

@@ -40,13 +40,18 @@ export function assertValidTaskName(name: unknown): asserts name is string {
  * @throws {TaskError} `invalid_enqueue_options` naming the allowed characters and length.
  */
 export function assertValidTaskId(id: unknown): asserts id is string {
-  if (typeof id === 'string' && id.length <= MAX_TASK_ID_LENGTH && TASK_ID_PATTERN.test(id)) return;
+  if (isValidTaskId(id)) return;
 
   throw new TaskError(
     'invalid_enqueue_options',
     `Invalid task id ${describe(id)}: use 1 to ${MAX_TASK_ID_LENGTH} characters from A-Z, a-z, 0-9, "-" and "_", ` +
       'or leave out `id` to get a generated one.',
   );
+}
+
+/** Returns whether `id` is a valid task id (see {@link assertValidTaskId}). */
+export function isValidTaskId(id: unknown): id is string {
+  return typeof id === 'string' && id.length <= MAX_TASK_ID_LENGTH && TASK_ID_PATTERN.test(id);
 }
 
 /**

@@ -22,6 +22,8 @@ export interface RegisteredTask {
   readonly description: string | undefined;
   /** The per-task authentication given to `defineTask`. */
   readonly auth: AuthOption | undefined;
+  /** The attempt timeout given to `defineTask`, in milliseconds. */
+  readonly timeout: number | undefined;
   /** The task's `run` function from its definition; receives validated params. */
   readonly handler: (params: unknown, context: TaskContext) => unknown;
 }

@@ -19,7 +19,31 @@ export interface TaskContext {
   readonly enqueuedAt: Date;
   /** The configured logger. */
   readonly logger: Logger;
+  /**
+   * Facts from the queue that delivered this run over HTTP (Cloud Tasks), read from its
+   * `X-CloudTasks-*` headers only after an authenticator that trusts the queue accepted the call.
+   * `undefined` for direct runs, in-process runs and unauthenticated headers.
+   */
+  readonly delivery: TaskDelivery | undefined;
 }
+
+/** Delivery facts of a run dispatched by a queue over HTTP. */
+export interface TaskDelivery {
+  /** The queue's short name (`X-CloudTasks-QueueName`). */
+  readonly queueName: string;
+  /**
+   * How many times the queue has dispatched the task and received a response (`X-CloudTasks-TaskExecutionCount`).
+   * Lower than `attempt - 1` when earlier dispatches got no response.
+   */
+  readonly executionCount: number;
+  /** The time the task was scheduled to run (`X-CloudTasks-TaskETA`), when the queue sent it. */
+  readonly eta: Date | undefined;
+}
+
+/** Shortest task timeout, in milliseconds: 15 seconds, the minimum Cloud Tasks accepts as a dispatch deadline. */
+export const MIN_TASK_TIMEOUT_MS = 15_000;
+/** Longest task timeout, in milliseconds: 30 minutes, the maximum Cloud Tasks accepts as a dispatch deadline. */
+export const MAX_TASK_TIMEOUT_MS = 30 * 60_000;
 
 /** The definition passed to `defineTask`. */
 export interface TaskDefinition<TSchema extends AnySchema, TResult> {
@@ -37,6 +61,14 @@ export interface TaskDefinition<TSchema extends AnySchema, TResult> {
   description?: string;
   /** Authentication of this task's HTTP endpoint; overrides the global setting. */
   auth?: AuthOption;
+  /**
+   * How long one attempt may take, in milliseconds, from 15,000 (15 s) to 1,800,000 (30 min).
+   * The Cloud Tasks backend sends it as the task's dispatch deadline, after which the queue
+   * counts the attempt as failed and retries it. The in-process backend does not enforce it.
+   *
+   * @default the backend's own limit (Cloud Tasks: 10 minutes)
+   */
+  timeout?: number;
 }
 
 /** Options of `task.enqueue`. */
@@ -73,6 +105,8 @@ export interface Task<TSchema extends AnySchema = AnySchema, TResult = unknown> 
   readonly description: string | undefined;
   /** The per-task authentication given to `defineTask`. */
   readonly auth: AuthOption | undefined;
+  /** The attempt timeout given to `defineTask`, in milliseconds. */
+  readonly timeout: number | undefined;
   /**
    * Validates `params` and runs the task here and now, resolving to its result.
    *
@@ -109,6 +143,13 @@ export interface QueuedTask {
   readonly enqueuedAt: Date;
   /** When the task should run; `undefined` means as soon as possible. */
   readonly runAt: Date | undefined;
+  /** The attempt timeout from the task's definition, in milliseconds. */
+  readonly timeout: number | undefined;
+  /**
+   * The path of the task's HTTP endpoint, `{basePath}/{name}`, for backends that deliver tasks
+   * by calling the app back over HTTP.
+   */
+  readonly endpointPath: string;
   /** The configured logger, for the backend's own log lines. */
   readonly logger: Logger;
   /**

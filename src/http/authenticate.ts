@@ -31,15 +31,23 @@ export interface AuthenticationTarget {
   readonly taskAuth: AuthOption | undefined;
 }
 
+/** The outcome of {@link authenticateRequest}: go on (trusting queue headers or not), or send `response`. */
+export type AuthenticationOutcome =
+  | { readonly ok: true; readonly trustedQueue: boolean }
+  | { readonly ok: false; readonly response: Response };
+
+/** Seconds a client should wait before retrying a call answered 503 because credentials could not be checked. */
+const AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS = '10';
+
 /**
- * Authenticates a task call. Returns `undefined` when it may go on, else the 401 or 403 response.
+ * Authenticates a task call and returns whether it may go on, or the 401, 403 or 503 response.
  * Nothing from the request's credentials is logged or sent back.
  */
 export async function authenticateRequest(
   target: AuthenticationTarget,
   request: Request,
   handlerAuth: AuthOption | undefined,
-): Promise<Response | undefined> {
+): Promise<AuthenticationOutcome> {
   const logger = getLogger();
   const authenticator = selectAuthenticator(target.taskAuth, handlerAuth);
 
@@ -57,7 +65,7 @@ export async function authenticateRequest(
       `No authentication is configured for task endpoints, so every call is rejected. Set ${AUTHENTICATION_ENV} ` +
         '("basic", or "none" to allow every caller) or pass `auth` to configureTasks().',
     );
-    return errorResponse(error, { 'www-authenticate': UNCONFIGURED_CHALLENGE });
+    return { ok: false, response: errorResponse(error, { 'www-authenticate': UNCONFIGURED_CHALLENGE }) };
   }
   if (authenticator.scheme === 'none') {
     warnOnce(
@@ -68,13 +76,25 @@ export async function authenticateRequest(
   }
 
   const result = await authenticator.authenticate(request);
-  if (result.ok) return undefined;
+  if (result.ok) return { ok: true, trustedQueue: result.trustedQueue === true };
 
   logRateLimited(logger, 'warn', `auth-rejected:${target.taskName}`, 'task call rejected by authentication', {
     task: target.taskName,
     scheme: authenticator.scheme,
     status: result.status,
   });
-  if (result.status === 403) return errorResponse(new TaskError('forbidden', result.message));
-  return errorResponse(new TaskError('unauthorized', result.message), { 'www-authenticate': authenticator.challenge });
+  return { ok: false, response: rejectionResponse(result.status, result.message, authenticator.challenge) };
+}
+
+function rejectionResponse(status: 401 | 403 | 503, message: string, challenge: string): Response {
+  switch (status) {
+    case 403:
+      return errorResponse(new TaskError('forbidden', message));
+    case 503:
+      return errorResponse(new TaskError('auth_unavailable', message), {
+        'retry-after': AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS,
+      });
+    default:
+      return errorResponse(new TaskError('unauthorized', message), { 'www-authenticate': challenge });
+  }
 }

@@ -6,14 +6,15 @@
  */
 import type { AuthOption } from '../core/auth.js';
 import { isTaskError, TaskError } from '../core/errors.js';
-import { performTask } from '../core/execute.js';
+import { performTask, type RunMetadata } from '../core/execute.js';
 import { generateTaskId } from '../core/ids.js';
 import { logRateLimited } from '../core/logger.js';
 import { findRegisteredTask, type RegisteredTask } from '../core/registry.js';
 import { validateParams } from '../core/schema.js';
 import { assertMaxBodyBytes, getLogger, getMaxBodyBytes } from '../settings/settings.js';
-import { type AuthenticationTarget, authenticateRequest } from './authenticate.js';
+import { type AuthenticationOutcome, type AuthenticationTarget, authenticateRequest } from './authenticate.js';
 import { assertJsonContentType, parseJsonBody, type SplitBody, splitBody, tooLarge } from './body.js';
+import { runFromQueueHeaders } from './queue-headers.js';
 import { errorResponse, jsonResponse } from './responses.js';
 
 /** Options of the task endpoint; each overrides the matching `configureTasks` setting. */
@@ -72,21 +73,22 @@ async function handleTaskCall(request: Request, name: string, options: TaskHandl
 
   // Unknown names are authenticated too (with the handler's or global authenticator), so that
   // callers without credentials cannot find out which task names exist.
-  const denied = await authenticateWithBody(body, { taskName: name, taskAuth: task?.auth }, options.auth);
-  if (denied !== undefined) return denied;
+  const authentication = await authenticateWithBody(body, { taskName: name, taskAuth: task?.auth }, options.auth);
+  if (!authentication.ok) return authentication.response;
   if (task === undefined) return unknownTask(name);
 
   assertJsonContentType(request.headers.get('content-type'));
   const params = await validateParams(task.name, task.schema, parseJsonBody(await body.readHandlerCopy()));
-  return runTask(task, params);
+  const run = authentication.trustedQueue ? runFromQueueHeaders(request.headers) : undefined;
+  return runTask(task, params, run ?? { id: generateTaskId(), attempt: 1, enqueuedAt: new Date() });
 }
 
 /** Runs a task on validated params and builds the 200 response, or the `task_failed` one. */
-async function runTask(task: RegisteredTask, params: unknown): Promise<Response> {
-  const id = generateTaskId();
+async function runTask(task: RegisteredTask, params: unknown, run: RunMetadata): Promise<Response> {
+  const { id } = run;
   let result: unknown;
   try {
-    result = await performTask(task, params, { id, attempt: 1, enqueuedAt: new Date() }, getLogger());
+    result = await performTask(task, params, run, getLogger());
   } catch (error) {
     // performTask has logged the error with task name and id; the client learns only the id.
     return errorResponse(
@@ -108,7 +110,7 @@ async function authenticateWithBody(
   body: SplitBody,
   target: AuthenticationTarget,
   handlerAuth: AuthOption | undefined,
-): Promise<Response | undefined> {
+): Promise<AuthenticationOutcome> {
   try {
     return await authenticateRequest(target, body.authenticatorRequest, handlerAuth);
   } catch (error) {

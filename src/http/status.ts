@@ -16,10 +16,12 @@ export const STATUS_BY_CODE: Readonly<Record<TaskErrorCode, number>> = {
   configuration_error: 500,
   unauthorized: 401,
   forbidden: 403,
+  auth_unavailable: 503,
   unsupported_media_type: 415,
   invalid_json: 400,
   payload_too_large: 413,
   method_not_allowed: 405,
   task_failed: 500,
+  backend_error: 503,
   internal_error: 500,
 };

@@ -12,8 +12,17 @@ import { assertValidTaskName, generateTaskId } from '../core/ids.js';
 import { serializeParams } from '../core/json.js';
 import { findRegisteredTask, listRegisteredTasks, type RegisteredTask, registerTask } from '../core/registry.js';
 import { type AnySchema, isStandardSchema, validateParams } from '../core/schema.js';
-import type { AnyTask, EnqueueOptions, EnqueueResult, QueuedTask, Task, TaskDefinition } from '../core/types.js';
-import { getBackend, getLogger } from '../settings/settings.js';
+import {
+  type AnyTask,
+  type EnqueueOptions,
+  type EnqueueResult,
+  MAX_TASK_TIMEOUT_MS,
+  MIN_TASK_TIMEOUT_MS,
+  type QueuedTask,
+  type Task,
+  type TaskDefinition,
+} from '../core/types.js';
+import { getBackend, getBasePath, getLogger } from '../settings/settings.js';
 
 /**
  * Defines a task and registers it process-wide under its name. Defining the same name again
@@ -31,7 +40,7 @@ import { getBackend, getLogger } from '../settings/settings.js';
  * ```
  * @throws {TaskError} `invalid_task_definition` for an invalid name, a schema that does not
  *   implement Standard Schema v1, a `run` that is not a function, or a `description` that is not
- *   a string; `configuration_error` for an `auth` that is neither an authenticator nor a function.
+ *   a string, or a `timeout` outside 15,000 to 1,800,000 ms; `configuration_error` for an `auth` that is neither an authenticator nor a function.
  */
 export function defineTask<TSchema extends AnySchema, TResult>(
   definition: TaskDefinition<TSchema, TResult>,
@@ -43,6 +52,7 @@ export function defineTask<TSchema extends AnySchema, TResult>(
     schema: definition.schema,
     description: definition.description,
     auth: definition.auth,
+    timeout: definition.timeout,
     handler: definition.run as RegisteredTask['handler'],
   };
   registerTask(registered);
@@ -60,6 +70,7 @@ function createTaskHandle(task: RegisteredTask): AnyTask {
     schema: task.schema,
     description: task.description,
     auth: task.auth,
+    timeout: task.timeout,
 
     async run(params: unknown) {
       const current = currentDefinition(task);
@@ -93,6 +104,8 @@ async function enqueueTask(
     payload,
     enqueuedAt,
     runAt,
+    timeout: task.timeout,
+    endpointPath: `${getBasePath()}/${task.name}`,
     logger: getLogger(),
     execute: ({ attempt = 1 } = {}) =>
       executePayload(currentDefinition(task), payload, { id, attempt, enqueuedAt }, getLogger()),
@@ -129,6 +142,22 @@ function assertDefinition(definition: Partial<Record<keyof TaskDefinition<AnySch
     throw new TaskError('invalid_task_definition', `Invalid description for task "${definition.name}": pass a string.`);
   }
   if (definition.auth !== undefined) toAuthenticator(definition.auth as AuthOption);
+  if (definition.timeout !== undefined) assertTimeout(definition.name, definition.timeout);
+}
+
+function assertTimeout(name: string, timeout: unknown): void {
+  const valid =
+    typeof timeout === 'number' &&
+    Number.isInteger(timeout) &&
+    timeout >= MIN_TASK_TIMEOUT_MS &&
+    timeout <= MAX_TASK_TIMEOUT_MS;
+  if (valid) return;
+
+  throw new TaskError(
+    'invalid_task_definition',
+    `Invalid timeout ${String(timeout)} for task "${name}": pass a whole number of milliseconds from ` +
+      `${MIN_TASK_TIMEOUT_MS} (15 s) to ${MAX_TASK_TIMEOUT_MS} (30 min), the range Cloud Tasks accepts as a dispatch deadline.`,
+  );
 }
 
 /**
