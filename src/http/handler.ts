@@ -11,6 +11,7 @@ import { generateTaskId } from '../core/ids.js';
 import { logRateLimited } from '../core/logger.js';
 import { findRegisteredTask, type RegisteredTask } from '../core/registry.js';
 import { validateParams } from '../core/schema.js';
+import type { OpenApiOptions } from '../openapi/options.js';
 import { assertMaxBodyBytes, getLogger, getMaxBodyBytes } from '../settings/settings.js';
 import { type AuthenticationOutcome, type AuthenticationTarget, authenticateRequest } from './authenticate.js';
 import { assertJsonContentType, parseJsonBody, type SplitBody, splitBody, tooLarge } from './body.js';
@@ -31,6 +32,14 @@ export interface TaskHandlerOptions {
    * @default the `maxBodyBytes` of `configureTasks`, else 1 MiB (1,048,576)
    */
   maxBodyBytes?: number;
+  /**
+   * The OpenAPI document of every registered task at `GET {basePath}/openapi.json`, and its docs
+   * page at `GET {basePath}/docs`: options, or `false` to turn both off (404).
+   *
+   * @default `{}`: title and version from the app's package.json, readable with the same
+   *   authentication as tasks without their own `auth`
+   */
+  openapi?: OpenApiOptions | false;
 }
 
 /** The only method a task endpoint accepts. */

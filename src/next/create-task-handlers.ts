@@ -8,6 +8,10 @@ import { TaskError } from '../core/errors.js';
 import { warnOnce } from '../core/logger.js';
 import { handleTaskRequest, methodNotAllowed, type TaskHandlerOptions } from '../http/handler.js';
 import { errorResponse } from '../http/responses.js';
+import { isDocsPageName, serveDocsPage } from '../openapi/docs-page.js';
+import { resolveDocumentInfo } from '../openapi/document.js';
+import { authorizeOpenApiRequest, createOpenApiEndpoint, OPENAPI_DOCUMENT_NAME } from '../openapi/endpoint.js';
+import { assertOpenApiOptions } from '../openapi/options.js';
 import { assertMaxBodyBytes, getBasePath, getLogger } from '../settings/settings.js';
 
 /** The second argument Next.js passes to a route handler of a `[name]` segment. */
@@ -25,7 +29,12 @@ export type TaskRouteHandler = (request: Request, context: TaskRouteContext) => 
 
 /** The route handlers returned by {@link createTaskHandlers}, one per HTTP method. */
 export interface TaskRouteHandlers {
-  /** Responds 405 with `Allow: POST`, because task endpoints accept only POST. */
+  /**
+   * Serves the OpenAPI document at `{basePath}/openapi.json` and the docs page at `{basePath}/docs`
+   * (with its files), each behind the `openapi.auth` check. Any other name responds 405 with
+   * `Allow: POST`, because task endpoints accept only POST. A task named `docs` is still run by
+   * POST; GET shows the page.
+   */
   GET: TaskRouteHandler;
   /** Runs the task named in the URL. */
   POST: TaskRouteHandler;
@@ -50,30 +59,29 @@ export interface TaskRouteHandlers {
  * // app/api/tasks/[name]/route.ts
  * export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = createTaskHandlers();
  * ```
- * @throws {TaskError} `configuration_error` for an invalid `maxBodyBytes` or `auth` option.
+ * @throws {TaskError} `configuration_error` for an invalid `maxBodyBytes`, `auth` or `openapi` option.
  */
 export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteHandlers {
   if (options.maxBodyBytes !== undefined) assertMaxBodyBytes(options.maxBodyBytes);
   if (options.auth !== undefined) toAuthenticator(options.auth);
+  assertOpenApiOptions(options.openapi);
 
   const rejectMethod: TaskRouteHandler = async (request) => methodNotAllowed(request.method);
+  const serveOpenApiDocument = createOpenApiEndpoint(options);
 
   return {
-    // TODO: serve the OpenAPI document at {basePath}/openapi.json; until then GET responds 405.
-    GET: rejectMethod,
+    GET: async (request, context) => {
+      const name = await readTaskName(request, context);
+      if (name instanceof Response) return name;
+
+      if (name === OPENAPI_DOCUMENT_NAME) return serveOpenApiDocument(request);
+      if (isDocsPageName(name)) return serveDocs(request, name, options);
+      return methodNotAllowed(request.method);
+    },
     POST: async (request, context) => {
-      let name: string;
-      try {
-        name = await taskNameFrom(request, context);
-      } catch (error) {
-        getLogger().error('task route params could not be read', { error });
-        return errorResponse(
-          new TaskError(
-            'internal_error',
-            'The task route failed to read its params; the error was logged on the server.',
-          ),
-        );
-      }
+      const name = await readTaskName(request, context);
+      if (name instanceof Response) return name;
+
       warnIfMountedElsewhere(request);
       return handleTaskRequest(request, name, options);
     },
@@ -82,6 +90,28 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
     DELETE: rejectMethod,
     OPTIONS: rejectMethod,
   };
+}
+
+/** Reads the task name from the route params, or returns the 500 response when they cannot be read. */
+async function readTaskName(request: Request, context: TaskRouteContext | undefined): Promise<string | Response> {
+  try {
+    return await taskNameFrom(request, context);
+  } catch (error) {
+    getLogger().error('task route params could not be read', { error });
+    return errorResponse(
+      new TaskError('internal_error', 'The task route failed to read its params; the error was logged on the server.'),
+    );
+  }
+}
+
+/** Serves the docs page or one of its files to callers that may read the OpenAPI document. */
+async function serveDocs(request: Request, name: string, options: TaskHandlerOptions): Promise<Response> {
+  const denied = await authorizeOpenApiRequest(request, options, name);
+  if (denied !== undefined) return denied;
+
+  // authorizeOpenApiRequest returns a 404 response when `openapi` is false, so here it is options or undefined.
+  const { title } = await resolveDocumentInfo(options.openapi || {});
+  return serveDocsPage(request, name, { basePath: getBasePath(), title });
 }
 
 /**

@@ -24,6 +24,8 @@ const ENTRY_FILES = [
   'dist/next/index.d.ts',
   'dist/testing/index.js',
   'dist/testing/index.d.ts',
+  'dist/openapi/index.js',
+  'dist/openapi/index.d.ts',
 ];
 
 let workDir: string | undefined;
@@ -122,6 +124,7 @@ describe('packed package', () => {
     );
     expect(output).toContain('"next-generic-tasks/next"');
     expect(output).toContain('"next-generic-tasks/testing"');
+    expect(output).toContain('"next-generic-tasks/openapi"');
   });
 });
 
