@@ -8,7 +8,7 @@ import { TaskError } from '../core/errors.js';
 import { warnOnce } from '../core/logger.js';
 import { handleTaskRequest, methodNotAllowed, type TaskHandlerOptions } from '../http/handler.js';
 import { errorResponse } from '../http/responses.js';
-import { assertMaxBodyBytes, getBasePath, getLogger } from '../settings/settings.js';
+import { assertMaxBodyBytes, getBasePath, getGlobalAuthenticator, getLogger } from '../settings/settings.js';
 
 /** The second argument Next.js passes to a route handler of a `[name]` segment. */
 export interface TaskRouteContext {
@@ -50,11 +50,15 @@ export interface TaskRouteHandlers {
  * // app/api/tasks/[name]/route.ts
  * export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = createTaskHandlers();
  * ```
- * @throws {TaskError} `configuration_error` for an invalid `maxBodyBytes` or `auth` option.
+ * @throws {TaskError} `configuration_error` for an invalid `maxBodyBytes` or `auth` option, and,
+ *   without `auth`, when the global authentication is misconfigured (for example
+ *   `TASKS_API_AUTHENTICATION=oidc` without an audience). During `next build` that check waits for
+ *   the first request, which then gets 500 `configuration_error` until the setting is fixed.
  */
 export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteHandlers {
   if (options.maxBodyBytes !== undefined) assertMaxBodyBytes(options.maxBodyBytes);
   if (options.auth !== undefined) toAuthenticator(options.auth);
+  else checkGlobalAuthentication();
 
   const rejectMethod: TaskRouteHandler = async (request) => methodNotAllowed(request.method);
 
@@ -82,6 +86,16 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
     DELETE: rejectMethod,
     OPTIONS: rejectMethod,
   };
+}
+
+/**
+ * Resolves the global authenticator, so that a misconfiguration fails when the route module loads.
+ * `next build` evaluates route modules too, but hosts such as Cloud Run set most variables only at
+ * run time, so during the build the check waits for the first request.
+ */
+function checkGlobalAuthentication(): void {
+  if (process.env.NEXT_PHASE === 'phase-production-build') return;
+  getGlobalAuthenticator();
 }
 
 /**
