@@ -24,6 +24,10 @@ const ENTRY_FILES = [
   'dist/next/index.d.ts',
   'dist/testing/index.js',
   'dist/testing/index.d.ts',
+  'dist/emulator/index.js',
+  'dist/emulator/index.d.ts',
+  'dist/backends/cloud-tasks/index.js',
+  'dist/backends/cloud-tasks/index.d.ts',
 ];
 
 let workDir: string | undefined;
@@ -122,6 +126,8 @@ describe('packed package', () => {
     );
     expect(output).toContain('"next-generic-tasks/next"');
     expect(output).toContain('"next-generic-tasks/testing"');
+    expect(output).toContain('"next-generic-tasks/emulator"');
+    expect(output).toContain('"next-generic-tasks/cloud-tasks"');
   });
 });
 
