@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { z } from 'zod';
 
 import { sendOverSmtp } from './lib/mailer';
-import { addContacts, saveEmail } from './lib/store';
+import { addContacts, listContacts, listEmails, type ReportRun, readReport, saveEmail, saveReport } from './lib/store';
 import { verifyWebhookSignature } from './lib/webhook-signature';
 
 /** Sends an email: over SMTP when SMTP_URL is set, and always recorded in the outbox. */
@@ -68,5 +68,48 @@ export const receiveWebhook = defineTask({
   async run(event, { id, logger }) {
     logger.info('webhook received', { id, type: event.type });
     return { received: event.type, fields: Object.keys(event.data).length };
+  },
+});
+
+/**
+ * Builds a summary of the outbox and the contacts, and fails its first `failures` runs on purpose
+ * to show retries. A queue with retries, such as Cloud Tasks, runs it again until it succeeds. The
+ * in-process backend runs each task once, so there the report stays failed. The report file
+ * records each run, so it counts runs on its own, next to the attempt number the backend reports.
+ */
+export const flakyReport = defineTask({
+  name: 'flaky-report',
+  description:
+    'Builds a summary of the outbox and contacts, failing its first `failures` runs on purpose to show retries.',
+  schema: z.object({
+    failures: z.number().int().min(0).max(5).default(2),
+  }),
+  async run({ failures }, { id, attempt, delivery, logger }) {
+    const report = (await readReport(id)) ?? { id, failures, runs: [] };
+    const run: ReportRun = {
+      attempt,
+      executionCount: delivery?.executionCount,
+      queueName: delivery?.queueName,
+      startedAt: new Date().toISOString(),
+      outcome: 'failed',
+    };
+    report.runs.push(run);
+    if (report.runs.length <= failures) {
+      await saveReport(report);
+      throw new Error(`Report ${id} failed on purpose in run ${report.runs.length} of the first ${failures}.`);
+    }
+
+    const [emails, contacts] = await Promise.all([listEmails(), listContacts()]);
+    run.outcome = 'succeeded';
+    report.summary = { emails: emails.length, contacts: contacts.length };
+    await saveReport(report);
+    logger.info('report built', { id, runs: report.runs.length, attempt });
+    return {
+      ...report.summary,
+      runs: report.runs.length,
+      attempt,
+      executionCount: run.executionCount,
+      queueName: run.queueName,
+    };
   },
 });

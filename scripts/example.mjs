@@ -1,9 +1,6 @@
 // `npm run example`: installs what is missing, builds the library and starts the example app
 // with `next dev` on the in-process backend. PORT picks the port (default 3000).
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-
-import { buildLibrary, installPackages, quietEnv, repositoryRoot } from './setup.mjs';
+import { buildLibrary, installPackages, quietEnv, startExampleDevServer } from './setup.mjs';
 
 installPackages();
 buildLibrary();
@@ -15,19 +12,6 @@ console.log(
     `-d '{"csv":"Ada Lovelace,ada@example.com"}' http://localhost:${port}/api/tasks/import-contacts\n`,
 );
 
-// Loopback only, because the example's task endpoints use demo credentials.
-const nextArguments = [
-  path.join(repositoryRoot, 'node_modules/next/dist/bin/next'),
-  'dev',
-  '-H',
-  '127.0.0.1',
-  '-p',
-  port,
-];
-const next = spawn(process.execPath, nextArguments, {
-  cwd: path.join(repositoryRoot, 'example-app'),
-  env: quietEnv,
-  stdio: 'inherit',
-});
+const next = startExampleDevServer(port, quietEnv);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => next.kill(signal));
 next.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,13 +1,18 @@
 // Shared steps of `npm test` and `npm run example`: install npm packages when they are missing
 // or older than the lockfile, and build the library into dist/.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export const repositoryRoot = path.resolve(import.meta.dirname, '..');
 
 /** Environment for every child process: no telemetry, no metadata-server probing. */
-export const quietEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', METADATA_SERVER_DETECTION: 'none' };
+export const quietEnv = {
+  ...process.env,
+  NEXT_TELEMETRY_DISABLED: '1',
+  METADATA_SERVER_DETECTION: 'none',
+  SCARF_ANALYTICS: 'false',
+};
 
 /** Runs a command with inherited output; exits this process when it fails. */
 export function run(command, args, options = {}) {
@@ -31,4 +36,24 @@ export function installPackages() {
 /** Compiles src/ into dist/, which the example app and the packed package use. */
 export function buildLibrary() {
   run('npm', ['run', 'build', '--silent']);
+}
+
+/**
+ * Starts the example app with `next dev` on 127.0.0.1 and returns the child process. Loopback only,
+ * because the example's task endpoints use demo credentials.
+ */
+export function startExampleDevServer(port, env) {
+  const nextArguments = [
+    path.join(repositoryRoot, 'node_modules/next/dist/bin/next'),
+    'dev',
+    '-H',
+    '127.0.0.1',
+    '-p',
+    port,
+  ];
+  return spawn(process.execPath, nextArguments, {
+    cwd: path.join(repositoryRoot, 'example-app'),
+    env,
+    stdio: 'inherit',
+  });
 }

@@ -5,6 +5,14 @@
  */
 
 export { BASIC_AUTH_PASSWORD_ENV, BASIC_AUTH_USERNAME_ENV, type BasicAuthOptions, basicAuth } from './auth/basic.js';
+export { googleOidcAuth } from './auth/google-oidc/authenticator.js';
+export {
+  OIDC_AUDIENCE_ENV,
+  OIDC_CERTS_URL_ENV,
+  OIDC_ISSUERS_ENV,
+  OIDC_SERVICE_ACCOUNTS_ENV,
+} from './auth/google-oidc/environment.js';
+export type { GoogleOidcAuthBaseOptions, GoogleOidcAuthOptions } from './auth/google-oidc/options.js';
 export { noAuth } from './auth/none.js';
 export { immediateBackend } from './backends/immediate.js';
 export {

@@ -8,8 +8,8 @@ const initialState: SendEmailState = { status: 'idle' };
 
 export function SendEmailForm() {
   const [state, formAction, pending] = useActionState(sendEmailAction, initialState);
-  // React resets the form after each submission; the defaults bring back what failed validation.
-  const values = state.status === 'invalid' ? state.values : undefined;
+  // React resets the form after each submission; the defaults bring back what was rejected.
+  const values = state.status === 'invalid' || state.status === 'rejected' ? state.values : undefined;
 
   return (
     <form action={formAction}>
@@ -38,6 +38,14 @@ export function SendEmailForm() {
           <option value="30">in 30 seconds</option>
         </select>
       </label>
+      <label>
+        Task id (optional)
+        <input name="id" defaultValue={values?.id ?? ''} placeholder="for example welcome-ada" />
+      </label>
+      <p className="meta">
+        A task with an id that is still in use is rejected as a duplicate. Cloud Tasks keeps an id for about an hour
+        after its task ran; the in-process backend keeps it only while the task waits or runs.
+      </p>
       <button type="submit" disabled={pending}>
         {pending ? 'Enqueueing...' : 'Enqueue email'}
       </button>
@@ -46,8 +54,8 @@ export function SendEmailForm() {
           Enqueued task <code data-testid="task-id">{state.taskId}</code>. It appears in the outbox once it has run.
         </p>
       )}
-      {state.status === 'invalid' && (
-        <ul className="error" role="alert">
+      {(state.status === 'invalid' || state.status === 'rejected') && (
+        <ul className="error" role="alert" data-error-code={state.errorCode}>
           {state.errors?.map((message) => (
             <li key={message}>{message}</li>
           ))}

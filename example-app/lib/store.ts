@@ -70,3 +70,53 @@ export async function listContacts(): Promise<Contact[]> {
   const text = await readFile(path.join(dataDir(), 'contacts.json'), 'utf8').catch(() => '[]');
   return JSON.parse(text) as Contact[];
 }
+
+/** One run of the flaky-report task. */
+export interface ReportRun {
+  /** `context.attempt`: 1 for the first dispatch, counted by the backend. */
+  attempt: number;
+  /** `context.delivery.executionCount` as the queue sent it; absent on the in-process backend. */
+  executionCount?: number;
+  /** `context.delivery.queueName` as the queue sent it; absent on the in-process backend. */
+  queueName?: string;
+  startedAt: string;
+  outcome: 'failed' | 'succeeded';
+}
+
+/** A report of the flaky-report task, with every run so far. */
+export interface Report {
+  id: string;
+  /** How many runs fail on purpose before one succeeds. */
+  failures: number;
+  runs: ReportRun[];
+  /** The report itself, set by the run that succeeded. */
+  summary?: { emails: number; contacts: number };
+}
+
+function reportFile(id: string): string {
+  return path.join(dataDir(), 'reports', `${id}.json`);
+}
+
+/** Reads the report of task `id`, or `undefined` before its first run. */
+export async function readReport(id: string): Promise<Report | undefined> {
+  const text = await readFile(reportFile(id), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as Report);
+}
+
+/** Stores a report, replacing the one with the same id. */
+export async function saveReport(report: Report): Promise<void> {
+  await writeJsonAtomically(reportFile(report.id), report);
+}
+
+/** Lists stored reports, the most recently started first. */
+export async function listReports(): Promise<Report[]> {
+  const directory = path.join(dataDir(), 'reports');
+  const names = await readdir(directory).catch(() => [] as string[]);
+  const reports = await Promise.all(
+    names
+      .filter((name) => name.endsWith('.json'))
+      .map(async (name) => JSON.parse(await readFile(path.join(directory, name), 'utf8')) as Report),
+  );
+  const firstRun = (report: Report) => report.runs[0]?.startedAt ?? '';
+  return reports.sort((a, b) => firstRun(b).localeCompare(firstRun(a)));
+}

@@ -25,6 +25,13 @@ export type AuthResult =
       readonly status: 401 | 403 | 503;
       /** Why the request was rejected, without any credential in it: it is sent to the client. */
       readonly message: string;
+      /**
+       * The `WWW-Authenticate` value of this 401, when it differs from the authenticator's
+       * `challenge`, for example with RFC 6750's `error="invalid_token"` for a rejected bearer token.
+       *
+       * @default the authenticator's `challenge`
+       */
+      readonly challenge?: string;
     };
 
 /**

@@ -41,3 +41,21 @@ function parseUrl(value: unknown): URL | undefined {
     return undefined;
   }
 }
+
+/**
+ * Normalizes an OIDC audience. A URL audience goes through {@link normalizeBaseUrl}, so the
+ * backend that sends it and the authenticator that expects it agree byte for byte. Any other
+ * non-empty string is kept as it is, because Cloud Tasks accepts any audience string.
+ *
+ * @param name The option or environment variable the value came from, for the error message.
+ * @throws {TaskError} `configuration_error` for an empty value or an invalid URL.
+ */
+export function normalizeAudience(value: unknown, name: string): string {
+  if (typeof value === 'string' && /^https?:\/\//i.test(value)) return normalizeBaseUrl(value, name);
+  if (typeof value === 'string' && value.trim() === value && value !== '') return value;
+
+  throw new TaskError(
+    'configuration_error',
+    `Invalid ${name} ${JSON.stringify(value)}: pass the audience the OIDC token is issued for, usually the app's public URL.`,
+  );
+}

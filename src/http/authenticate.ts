@@ -83,7 +83,10 @@ export async function authenticateRequest(
     scheme: authenticator.scheme,
     status: result.status,
   });
-  return { ok: false, response: rejectionResponse(result.status, result.message, authenticator.challenge) };
+  return {
+    ok: false,
+    response: rejectionResponse(result.status, result.message, result.challenge ?? authenticator.challenge),
+  };
 }
 
 function rejectionResponse(status: 401 | 403 | 503, message: string, challenge: string): Response {

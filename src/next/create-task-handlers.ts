@@ -12,7 +12,7 @@ import { isDocsPageName, serveDocsPage } from '../openapi/docs-page.js';
 import { resolveDocumentInfo } from '../openapi/document.js';
 import { authorizeOpenApiRequest, createOpenApiEndpoint, OPENAPI_DOCUMENT_NAME } from '../openapi/endpoint.js';
 import { assertOpenApiOptions } from '../openapi/options.js';
-import { assertMaxBodyBytes, getBasePath, getLogger } from '../settings/settings.js';
+import { assertMaxBodyBytes, getBasePath, getGlobalAuthenticator, getLogger } from '../settings/settings.js';
 
 /** The second argument Next.js passes to a route handler of a `[name]` segment. */
 export interface TaskRouteContext {
@@ -59,11 +59,15 @@ export interface TaskRouteHandlers {
  * // app/api/tasks/[name]/route.ts
  * export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = createTaskHandlers();
  * ```
- * @throws {TaskError} `configuration_error` for an invalid `maxBodyBytes`, `auth` or `openapi` option.
+ * @throws {TaskError} `configuration_error` for an invalid `maxBodyBytes`, `auth` or `openapi` option, and,
+ *   without `auth`, when the global authentication is misconfigured (for example
+ *   `TASKS_API_AUTHENTICATION=oidc` without an audience). During `next build` that check waits for
+ *   the first request, which then gets 500 `configuration_error` until the setting is fixed.
  */
 export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteHandlers {
   if (options.maxBodyBytes !== undefined) assertMaxBodyBytes(options.maxBodyBytes);
   if (options.auth !== undefined) toAuthenticator(options.auth);
+  else checkGlobalAuthentication();
   assertOpenApiOptions(options.openapi);
 
   const rejectMethod: TaskRouteHandler = async (request) => methodNotAllowed(request.method);
@@ -112,6 +116,16 @@ async function serveDocs(request: Request, name: string, options: TaskHandlerOpt
   // authorizeOpenApiRequest returns a 404 response when `openapi` is false, so here it is options or undefined.
   const { title } = await resolveDocumentInfo(options.openapi || {});
   return serveDocsPage(request, name, { basePath: getBasePath(), title });
+}
+
+/**
+ * Resolves the global authenticator, so that a misconfiguration fails when the route module loads.
+ * `next build` evaluates route modules too, but hosts such as Cloud Run set most variables only at
+ * run time, so during the build the check waits for the first request.
+ */
+function checkGlobalAuthentication(): void {
+  if (process.env.NEXT_PHASE === 'phase-production-build') return;
+  getGlobalAuthenticator();
 }
 
 /**

@@ -11,8 +11,10 @@
  */
 
 import { basicAuth } from '../auth/basic.js';
+import { googleOidcAuthFromEnvironment } from '../auth/google-oidc/environment.js';
 import { noAuth } from '../auth/none.js';
 import { toAuthenticator } from '../auth/resolve.js';
+import { environmentCloudTasksBackend } from '../backends/cloud-tasks/environment.js';
 import { immediateBackend } from '../backends/immediate.js';
 import { inProcessBackend } from '../backends/in-process.js';
 import type { Authenticator, AuthOption } from '../core/auth.js';
@@ -26,14 +28,14 @@ export interface TasksConfig {
   /**
    * The backend that `enqueue` sends tasks to.
    *
-   * @default the backend `TASKS_BACKEND` names (`in-process` or `immediate`), else one
-   *   process-wide {@link inProcessBackend}
+   * @default the backend `TASKS_BACKEND` names (`in-process`, `immediate` or `cloud-tasks`, which
+   *   reads its queue from `CLOUD_TASKS_*` variables), else one process-wide {@link inProcessBackend}
    */
   backend?: Backend;
   /**
    * Authentication of the HTTP endpoints, for tasks without their own `auth`.
    *
-   * @default the authenticator `TASKS_API_AUTHENTICATION` names (`basic` or `none`), else none,
+   * @default the authenticator `TASKS_API_AUTHENTICATION` names (`basic`, `oidc` or `none`), else none,
    *   which rejects every HTTP call with 401
    */
   auth?: AuthOption;
@@ -61,9 +63,9 @@ export interface TasksConfig {
   maxBodyBytes?: number;
 }
 
-/** Environment variable that selects the backend: `in-process` or `immediate`. */
+/** Environment variable that selects the backend: `in-process`, `immediate` or `cloud-tasks`. */
 export const BACKEND_ENV = 'TASKS_BACKEND';
-/** Environment variable that selects the HTTP authentication: `basic` or `none`. */
+/** Environment variable that selects the HTTP authentication: `basic`, `oidc` or `none`. */
 export const AUTHENTICATION_ENV = 'TASKS_API_AUTHENTICATION';
 
 /** Default of {@link TasksConfig.basePath}. */
@@ -128,7 +130,8 @@ export function getMaxBodyBytes(): number {
  * Returns the backend that `enqueue` uses: the configured one, else the one `TASKS_BACKEND` names, else the
  * process-wide in-process backend.
  *
- * @throws {TaskError} `configuration_error` when `TASKS_BACKEND` contains an unknown value.
+ * @throws {TaskError} `configuration_error` when `TASKS_BACKEND` contains an unknown value, or is
+ *   `cloud-tasks` and a `CLOUD_TASKS_*` or `TASKS_BASE_URL` variable is missing or invalid.
  */
 export function getBackend(): Backend {
   const configured = config().backend;
@@ -142,10 +145,13 @@ export function getBackend(): Backend {
       return defaultInProcessBackend();
     case 'immediate':
       return immediateBackend();
+    case 'cloud-tasks':
+      return environmentCloudTasksBackend();
     default:
       throw new TaskError(
         'configuration_error',
-        `Unknown ${BACKEND_ENV} "${fromEnvironment}": use "in-process" or "immediate", or pass \`backend\` to configureTasks().`,
+        `Unknown ${BACKEND_ENV} "${fromEnvironment}": use "in-process", "immediate" or "cloud-tasks", ` +
+          'or pass `backend` to configureTasks().',
       );
   }
 }
@@ -159,7 +165,8 @@ function defaultInProcessBackend(): Backend {
  * Returns the global authenticator: the configured one, else the one `TASKS_API_AUTHENTICATION` names,
  * else `undefined`, which means every HTTP call is rejected.
  *
- * @throws {TaskError} `configuration_error` when `TASKS_API_AUTHENTICATION` contains an unknown value.
+ * @throws {TaskError} `configuration_error` when `TASKS_API_AUTHENTICATION` contains an unknown value,
+ *   or is `oidc` while the audience or the service accounts are missing or invalid.
  */
 export function getGlobalAuthenticator(): Authenticator | undefined {
   const configured = config().auth;
@@ -174,10 +181,12 @@ export function getGlobalAuthenticator(): Authenticator | undefined {
       return environmentBasicAuth;
     case 'none':
       return environmentNoAuth;
+    case 'oidc':
+      return googleOidcAuthFromEnvironment();
     default:
       throw new TaskError(
         'configuration_error',
-        `Unknown ${AUTHENTICATION_ENV} "${fromEnvironment}": use "basic" or "none", or pass \`auth\` to configureTasks().`,
+        `Unknown ${AUTHENTICATION_ENV} "${fromEnvironment}": use "basic", "oidc" or "none", or pass \`auth\` to configureTasks().`,
       );
   }
 }

@@ -26,6 +26,10 @@ const ENTRY_FILES = [
   'dist/testing/index.d.ts',
   'dist/openapi/index.js',
   'dist/openapi/index.d.ts',
+  'dist/emulator/index.js',
+  'dist/emulator/index.d.ts',
+  'dist/backends/cloud-tasks/index.js',
+  'dist/backends/cloud-tasks/index.d.ts',
 ];
 
 let workDir: string | undefined;
@@ -125,6 +129,8 @@ describe('packed package', () => {
     expect(output).toContain('"next-generic-tasks/next"');
     expect(output).toContain('"next-generic-tasks/testing"');
     expect(output).toContain('"next-generic-tasks/openapi"');
+    expect(output).toContain('"next-generic-tasks/emulator"');
+    expect(output).toContain('"next-generic-tasks/cloud-tasks"');
   });
 });
 

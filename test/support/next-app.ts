@@ -110,16 +110,22 @@ export interface RunningNextApp {
 }
 
 /**
- * Starts `next start` (or `next dev`) in `appDir` on a free loopback port and waits until it
- * responds to HTTP. The files that a `next dev` server generates or changes are restored when it stops.
+ * Starts `next start` (or `next dev`) in `appDir` on a loopback port and waits until it responds
+ * to HTTP. The port is `options.port`, for an app that must know its own URL in advance, else a
+ * free one. The files that a `next dev` server generates or changes are restored when it stops.
  */
 export async function startNextApp(
   appDir: string,
-  options: { env?: Record<string, string | undefined>; mode?: 'start' | 'dev'; args?: string[] } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    mode?: 'start' | 'dev';
+    args?: string[];
+    port?: number;
+  } = {},
 ): Promise<RunningNextApp> {
   // Restoring while `next dev` runs would make it restart, so the restore waits for the stop.
   const restoreGeneratedFiles = options.mode === 'dev' ? await saveGeneratedFiles(appDir) : async () => undefined;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: Record<string, string | undefined> = { ...process.env, ...quietNextEnv, ...options.env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
 

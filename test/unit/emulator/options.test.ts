@@ -1,0 +1,81 @@
+// Options of startCloudTasksEmulator: defaults, checks, and the addresses it reports.
+import { createServer } from 'node:net';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { type CloudTasksEmulator, startCloudTasksEmulator } from '../../../src/emulator/index.js';
+import { rejectionOf } from '../helpers.js';
+import { connectClient, queuePath } from './support.js';
+
+let running: CloudTasksEmulator | undefined;
+
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+describe('emulator options', () => {
+  it('reports addresses of both servers', async () => {
+    running = await startCloudTasksEmulator({ port: 0, httpPort: 0 });
+
+    expect(running.host).toBe('127.0.0.1');
+    expect(running.apiEndpoint).toBe('127.0.0.1');
+    expect(running.port).toBeGreaterThan(0);
+    expect(running.grpcAddress).toBe(`127.0.0.1:${running.port}`);
+    expect(running.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(running.certsUrl).toBe(`${running.httpUrl}/certs`);
+    expect(running.jwksUrl).toBe(`${running.httpUrl}/jwks`);
+    expect(running.issuer).toBe('https://accounts.google.com');
+  });
+
+  it('listens on an IPv6 loopback host', async () => {
+    running = await startCloudTasksEmulator({ host: '::1', port: 0, httpPort: 0 });
+    const name = queuePath();
+    const client = connectClient(running.apiEndpoint, running.port);
+
+    await client.createQueue({ parent: name.replace(/\/queues\/.*$/, ''), queue: { name } });
+    await client.close();
+    const certs = await fetch(running.certsUrl);
+
+    expect(running.apiEndpoint).toBe('[::1]');
+    expect(running.grpcAddress).toBe(`[::1]:${running.port}`);
+    expect(running.httpUrl).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    expect(certs.status).toBe(200);
+  });
+
+  it('rejects invalid options', async () => {
+    const cases: Array<[object, string]> = [
+      [{ port: -1 }, 'port'],
+      [{ httpPort: 65_536 }, 'httpPort'],
+      [{ port: 1.5 }, 'port'],
+      [{ host: '' }, 'host'],
+      [{ issuer: ' spaced ' }, 'issuer'],
+      [{ queues: ['projects/p/queues/q'] }, 'queues'],
+      [{ tombstoneMs: -5 }, 'tombstoneMs'],
+      [{ limits: { minDispatchDeadlineMs: 0 } }, 'minDispatchDeadlineMs'],
+    ];
+
+    for (const [options, name] of cases) {
+      const error = await rejectionOf(startCloudTasksEmulator({ port: 0, httpPort: 0, ...options }));
+
+      expect(error.code, name).toBe('configuration_error');
+      expect(error.message, name).toContain(name);
+    }
+  });
+
+  it('reports a taken gRPC port', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+
+    try {
+      const error = await startCloudTasksEmulator({ port, httpPort: 0 }).catch((caught: Error) => caught);
+
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+      expect((error as Error).message).toContain('Pick another port');
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+});
