@@ -143,6 +143,7 @@ describe('docs page of example app', () => {
 
     expect(await listedOperations(page)).toEqual([
       'GET /api/health',
+      'POST /api/tasks/flaky-report',
       'POST /api/tasks/import-contacts',
       'POST /api/tasks/receive-webhook',
       'POST /api/tasks/send-email',

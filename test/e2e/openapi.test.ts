@@ -85,6 +85,7 @@ describe('example app document', () => {
     const taskPaths = Object.keys(document.paths).filter((path) => path.startsWith('/api/tasks/'));
 
     expect(taskPaths.sort()).toEqual([
+      '/api/tasks/flaky-report',
       '/api/tasks/import-contacts',
       '/api/tasks/receive-webhook',
       '/api/tasks/send-email',
@@ -138,6 +139,7 @@ describe('schemas agree with endpoints', () => {
       { csv: 'Ada Lovelace|ada@example.com', delimiter: '|' },
     ],
     ['receive-webhook', { type: 'ping' }, { data: { id: 1 } }],
+    ['flaky-report', { failures: 0 }, { failures: 9 }],
   ];
 
   it.each(pairs)('%s accepted body runs', async (name, accepted) => {
