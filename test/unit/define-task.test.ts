@@ -93,6 +93,41 @@ describe('defineTask definition checks', () => {
   });
 });
 
+describe('defineTask timeout', () => {
+  it.each([
+    ['below 15 s', 14_999],
+    ['above 30 min', 1_800_001],
+    ['fraction', 20_000.5],
+    ['zero', 0],
+    ['negative', -15_000],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['string', '60000'],
+  ])('rejects timeout: %s', (_case, timeout) => {
+    const error = thrownBy(() =>
+      defineTask({ name: 'slow', schema: z.object({}), run: () => undefined, timeout: timeout as number }),
+    );
+
+    expect(error.code).toBe('invalid_task_definition');
+    expect(error.message).toContain(`Invalid timeout ${String(timeout)} for task "slow"`);
+    expect(error.message).toContain('from 15000 (15 s) to 1800000 (30 min)');
+    expect(listRegisteredTasks()).toEqual([]);
+  });
+
+  it.each([15_000, 600_000, 1_800_000])('accepts timeout %i ms', (timeout) => {
+    const task = defineTask({ name: 'slow', schema: z.object({}), run: () => undefined, timeout });
+
+    expect(task.timeout).toBe(timeout);
+    expect(listRegisteredTasks()[0]?.timeout).toBe(timeout);
+  });
+
+  it('timeout defaults to undefined', () => {
+    const task = defineTask({ name: 'quick', schema: z.object({}), run: () => undefined });
+
+    expect(task.timeout).toBeUndefined();
+  });
+});
+
 describe('defineTask redefinition', () => {
   it.each(schemas)('newest run function wins (%s)', async (_vendor, schema) => {
     const first = defineTask({ name: 'greet', schema, run: ({ to }) => `first ${to}` });
