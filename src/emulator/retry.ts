@@ -27,6 +27,9 @@ export interface RetryPolicy {
  * the API reference.
  */
 export function retryDelayMs(policy: RetryPolicy, attemptsMade: number): number {
+  // Doubling zero stays zero, and skipping the arithmetic avoids 0 * 2 ** 1024, which is NaN.
+  if (policy.minBackoffMs === 0) return 0;
+
   const retryIndex = Math.max(0, attemptsMade - 1);
   const doublings = Math.min(retryIndex, policy.maxDoublings);
   const lastDoubledStep = policy.minBackoffMs * 2 ** doublings;

@@ -31,6 +31,12 @@ describe('emulator retry delay', () => {
 
     expect(retryDelayMs(policy, 10)).toBe(50);
   });
+
+  it('zero minBackoff past 1024 doublings is 0', () => {
+    const policy = { ...EXAMPLE, minBackoffMs: 0, maxDoublings: 2000 };
+
+    expect(retryDelayMs(policy, 1100)).toBe(0);
+  });
 });
 
 describe('emulator retry stop rule', () => {
