@@ -22,7 +22,13 @@ export {
   type InProcessBackendStats,
   inProcessBackend,
 } from './backends/in-process.js';
-export type { Authenticator, AuthenticatorFunction, AuthOption, AuthResult } from './core/auth.js';
+export type {
+  AuthenticationContext,
+  Authenticator,
+  AuthenticatorFunction,
+  AuthOption,
+  AuthResult,
+} from './core/auth.js';
 export {
   formatPath,
   isTaskError,

@@ -32,7 +32,7 @@ export function toAuthenticator(option: AuthOption): Authenticator {
 
   throw new TaskError(
     'configuration_error',
-    'Invalid `auth` option: pass basicAuth(), noAuth(), or a function (request) => boolean.',
+    'Invalid `auth` option: pass basicAuth(), googleOidcAuth(), noAuth(), or a function (request) => boolean.',
   );
 }
 

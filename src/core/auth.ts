@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Logger } from './logger.js';
 
 /** The outcome of an authentication check. */
 export type AuthResult =
@@ -50,7 +51,16 @@ export interface Authenticator {
    * its message. A thrown `TaskError` is the exception: it gets the status of its code, and is
    * logged only when that code is `configuration_error` or `internal_error`.
    */
-  authenticate(request: Request): Promise<AuthResult>;
+  authenticate(request: Request, context?: AuthenticationContext): Promise<AuthResult>;
+}
+
+/** The second argument of {@link Authenticator.authenticate}: what the handler passes besides the request. */
+export interface AuthenticationContext {
+  /**
+   * The app's logger (`configureTasks({ logger })`), for failures that the caller must not see in
+   * the response, such as an unreachable key server. Never log a credential through it.
+   */
+  readonly logger: Logger;
 }
 
 /**

@@ -11,3 +11,12 @@ export const TASKS_BASE_URL_ENV = 'TASKS_BASE_URL';
 export const OIDC_AUDIENCE_ENV = 'TASKS_OIDC_AUDIENCE';
 /** Environment variable with the email of the service account that Cloud Tasks signs OIDC tokens as. */
 export const CLOUD_TASKS_SERVICE_ACCOUNT_ENV = 'CLOUD_TASKS_SERVICE_ACCOUNT';
+
+/** Environment variables by name, such as `process.env`. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Reads an environment variable without surrounding whitespace. An empty or blank value counts as unset. */
+export function readEnvironmentVariable(name: string, environment: Environment = process.env): string | undefined {
+  const value = environment[name]?.trim();
+  return value === '' ? undefined : value;
+}

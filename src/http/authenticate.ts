@@ -63,7 +63,7 @@ export async function authenticateRequest(
     const error = new TaskError(
       'unauthorized',
       `No authentication is configured for task endpoints, so every call is rejected. Set ${AUTHENTICATION_ENV} ` +
-        '("basic", or "none" to allow every caller) or pass `auth` to configureTasks().',
+        '("basic", "oidc", or "none" to allow every caller) or pass `auth` to configureTasks().',
     );
     return { ok: false, response: errorResponse(error, { 'www-authenticate': UNCONFIGURED_CHALLENGE }) };
   }
@@ -75,7 +75,7 @@ export async function authenticateRequest(
     );
   }
 
-  const result = await authenticator.authenticate(request);
+  const result = await authenticator.authenticate(request, { logger });
   if (result.ok) return { ok: true, trustedQueue: result.trustedQueue === true };
 
   logRateLimited(logger, 'warn', `auth-rejected:${target.taskName}`, 'task call rejected by authentication', {

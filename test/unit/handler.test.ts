@@ -485,6 +485,7 @@ describe('task endpoint authentication', () => {
     const error = await readError(response);
     expect(error.code).toBe('unauthorized');
     expect(error.message).toContain('TASKS_API_AUTHENTICATION');
+    expect(error.message).toContain('"oidc"');
   });
 
   it.each([

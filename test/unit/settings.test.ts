@@ -139,6 +139,7 @@ describe('authentication setting', () => {
     const error = thrownBy(() => configureTasks({ auth: 'basic' as never }));
 
     expect(error.code).toBe('configuration_error');
+    expect(error.message).toContain('googleOidcAuth()');
     expect(getGlobalAuthenticator()).toBeUndefined();
   });
 });

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import type { Authenticator, AuthResult } from '../../core/auth.js';
-import { logRateLimited } from '../../core/logger.js';
-import { getLogger } from '../../settings/settings.js';
+import type { AuthenticationContext, Authenticator, AuthResult } from '../../core/auth.js';
+import { createConsoleLogger, type Logger, logRateLimited } from '../../core/logger.js';
 import { CertificateFetchError, type Certificates, getCertificates } from './certificates.js';
 import { type GoogleOidcAuthOptions, type OidcOptionNames, type OidcSettings, resolveOidcOptions } from './options.js';
 import { loadVerifier, verifyIdToken } from './verifier.js';
@@ -58,18 +57,23 @@ export function createGoogleOidcAuth(options: GoogleOidcAuthOptions, names?: Oid
   return {
     scheme: 'oidc',
     challenge: OIDC_CHALLENGE,
-    authenticate: (request) => authenticateWithOidc(request, settings),
+    authenticate: (request, context) => authenticateWithOidc(request, settings, loggerOf(context)),
   };
 }
 
-async function authenticateWithOidc(request: Request, settings: OidcSettings): Promise<AuthResult> {
+/** Returns the logger of the call's context, or a console logger, the default, for a direct call without one. */
+function loggerOf(context: AuthenticationContext | undefined): Logger {
+  return context?.logger ?? createConsoleLogger();
+}
+
+async function authenticateWithOidc(request: Request, settings: OidcSettings, logger: Logger): Promise<AuthResult> {
   // Loading first makes a missing package a 500 on every call, not only on calls with a token.
   const verifier = await loadVerifier();
 
   const bearer = readBearerToken(request.headers.get('authorization'));
   if (!bearer.ok) return bearer.rejection;
 
-  const certificates = await fetchCertificates(settings);
+  const certificates = await fetchCertificates(settings, logger);
   if (certificates === undefined) {
     return {
       ok: false,
@@ -148,7 +152,7 @@ function decodeJsonPart(part: string): Record<string, unknown> | undefined {
 }
 
 /** Returns the certificates, or `undefined` after logging why they could not be fetched. */
-async function fetchCertificates(settings: OidcSettings): Promise<Certificates | undefined> {
+async function fetchCertificates(settings: OidcSettings, logger: Logger): Promise<Certificates | undefined> {
   try {
     return await getCertificates(settings.certsUrl, settings.certsTimeoutMs);
   } catch (error) {
@@ -156,7 +160,7 @@ async function fetchCertificates(settings: OidcSettings): Promise<Certificates |
 
     // Every call fails the same way while the endpoint is down, so one line a minute is enough.
     logRateLimited(
-      getLogger(),
+      logger,
       'error',
       `oidc-certificates:${settings.certsUrl}`,
       'OIDC certificate fetch failed; task calls get 503 until it succeeds',

@@ -6,7 +6,12 @@
 export { OIDC_AUDIENCE_ENV } from '../../core/environment.js';
 
 import type { Authenticator } from '../../core/auth.js';
-import { CLOUD_TASKS_SERVICE_ACCOUNT_ENV, OIDC_AUDIENCE_ENV, TASKS_BASE_URL_ENV } from '../../core/environment.js';
+import {
+  CLOUD_TASKS_SERVICE_ACCOUNT_ENV,
+  OIDC_AUDIENCE_ENV,
+  readEnvironmentVariable,
+  TASKS_BASE_URL_ENV,
+} from '../../core/environment.js';
 import { TaskError } from '../../core/errors.js';
 import { createGoogleOidcAuth } from './authenticator.js';
 
@@ -38,7 +43,7 @@ let cached: { readonly key: string; readonly authenticator: Authenticator } | un
  * @throws {TaskError} `configuration_error` naming the missing or invalid variable.
  */
 export function googleOidcAuthFromEnvironment(): Authenticator {
-  const key = JSON.stringify(VARIABLES.map(readVariable));
+  const key = JSON.stringify(VARIABLES.map((name) => readEnvironmentVariable(name)));
   if (cached?.key === key) return cached.authenticator;
 
   const authenticator = createFromEnvironment();
@@ -47,7 +52,8 @@ export function googleOidcAuthFromEnvironment(): Authenticator {
 }
 
 function createFromEnvironment(): Authenticator {
-  const audienceVariable = readVariable(OIDC_AUDIENCE_ENV) !== undefined ? OIDC_AUDIENCE_ENV : TASKS_BASE_URL_ENV;
+  const audienceVariable =
+    readEnvironmentVariable(OIDC_AUDIENCE_ENV) !== undefined ? OIDC_AUDIENCE_ENV : TASKS_BASE_URL_ENV;
   const serviceAccountsVariable =
     readList(OIDC_SERVICE_ACCOUNTS_ENV).length > 0 ? OIDC_SERVICE_ACCOUNTS_ENV : CLOUD_TASKS_SERVICE_ACCOUNT_ENV;
   const issuers = readList(OIDC_ISSUERS_ENV);
@@ -57,7 +63,7 @@ function createFromEnvironment(): Authenticator {
       audience: readAudience(),
       allowedServiceAccounts: readServiceAccounts(),
       issuers: issuers.length > 0 ? issuers : undefined,
-      certsUrl: readVariable(OIDC_CERTS_URL_ENV),
+      certsUrl: readEnvironmentVariable(OIDC_CERTS_URL_ENV),
     },
     {
       audience: audienceVariable,
@@ -68,7 +74,7 @@ function createFromEnvironment(): Authenticator {
 }
 
 function readAudience(): string {
-  const audience = readVariable(OIDC_AUDIENCE_ENV) ?? readVariable(TASKS_BASE_URL_ENV);
+  const audience = readEnvironmentVariable(OIDC_AUDIENCE_ENV) ?? readEnvironmentVariable(TASKS_BASE_URL_ENV);
   if (audience !== undefined) return audience;
 
   throw new TaskError(
@@ -82,7 +88,7 @@ function readServiceAccounts(): string[] {
   const fromList = readList(OIDC_SERVICE_ACCOUNTS_ENV);
   if (fromList.length > 0) return fromList;
 
-  const single = readVariable(CLOUD_TASKS_SERVICE_ACCOUNT_ENV);
+  const single = readEnvironmentVariable(CLOUD_TASKS_SERVICE_ACCOUNT_ENV);
   if (single !== undefined) return [single];
 
   throw new TaskError(
@@ -92,14 +98,8 @@ function readServiceAccounts(): string[] {
   );
 }
 
-/** Reads a variable; an empty or blank value counts as unset. */
-function readVariable(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
 function readList(name: string): string[] {
-  return (readVariable(name) ?? '')
+  return (readEnvironmentVariable(name) ?? '')
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');

@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { CLOUD_TASKS_SERVICE_ACCOUNT_ENV, OIDC_AUDIENCE_ENV, TASKS_BASE_URL_ENV } from '../../core/environment.js';
+import {
+  CLOUD_TASKS_SERVICE_ACCOUNT_ENV,
+  type Environment,
+  OIDC_AUDIENCE_ENV,
+  readEnvironmentVariable,
+  TASKS_BASE_URL_ENV,
+} from '../../core/environment.js';
 import { TaskError } from '../../core/errors.js';
 import { processWide } from '../../core/process-wide.js';
 import { type CloudTasksBackend, createCloudTasksBackend } from './backend.js';
@@ -23,9 +29,6 @@ export const CLOUD_TASKS_LOCATION_ENV = 'CLOUD_TASKS_LOCATION';
 export const CLOUD_TASKS_QUEUE_ENV = 'CLOUD_TASKS_QUEUE';
 /** Environment variable with `host:port` of a local Cloud Tasks emulator; optional. */
 export const CLOUD_TASKS_EMULATOR_HOST_ENV = 'CLOUD_TASKS_EMULATOR_HOST';
-
-/** Environment variables by name, such as `process.env`. */
-export type Environment = Readonly<Record<string, string | undefined>>;
 
 const ENVIRONMENT_LABELS: OptionLabels = {
   project: CLOUD_TASKS_PROJECT_ENV,
@@ -49,7 +52,7 @@ const ENVIRONMENT_FIX =
  * @throws {TaskError} `configuration_error` naming every missing variable at once.
  */
 export function cloudTasksOptionsFromEnvironment(environment: Environment = process.env): CloudTasksBackendOptions {
-  const read = (name: string) => readVariable(environment, name);
+  const read = (name: string) => readEnvironmentVariable(name, environment);
 
   const project = read(CLOUD_TASKS_PROJECT_ENV) ?? read(GOOGLE_CLOUD_PROJECT_ENV);
   const location = read(CLOUD_TASKS_LOCATION_ENV);
@@ -97,7 +100,7 @@ export function cloudTasksBackendFromEnvironment(
 ): CloudTasksBackend {
   const options = cloudTasksOptionsFromEnvironment(environment);
   const projectVariable =
-    readVariable(environment, CLOUD_TASKS_PROJECT_ENV) === undefined
+    readEnvironmentVariable(CLOUD_TASKS_PROJECT_ENV, environment) === undefined
       ? GOOGLE_CLOUD_PROJECT_ENV
       : CLOUD_TASKS_PROJECT_ENV;
 
@@ -106,11 +109,6 @@ export function cloudTasksBackendFromEnvironment(
     fix: ENVIRONMENT_FIX,
     ...(loaders === undefined ? {} : { loaders }),
   });
-}
-
-function readVariable(environment: Environment, name: string): string | undefined {
-  const value = environment[name]?.trim();
-  return value === '' ? undefined : value;
 }
 
 /** The process-wide key of the backend that `TASKS_BACKEND=cloud-tasks` selects. */
