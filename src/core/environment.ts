@@ -20,3 +20,14 @@ export function readEnvironmentVariable(name: string, environment: Environment =
   const value = environment[name]?.trim();
   return value === '' ? undefined : value;
 }
+
+const SERVICE_ACCOUNT_EMAIL_PATTERN = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
+/**
+ * Returns whether `value` has the shape of a service account email, such as
+ * `tasks@my-project.iam.gserviceaccount.com`. The Cloud Tasks backend and the OIDC authenticator
+ * both check `CLOUD_TASKS_SERVICE_ACCOUNT` with it, so they accept the same values.
+ */
+export function isServiceAccountEmail(value: unknown): value is string {
+  return typeof value === 'string' && SERVICE_ACCOUNT_EMAIL_PATTERN.test(value);
+}

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isServiceAccountEmail } from '../../core/environment.js';
 import { TaskError } from '../../core/errors.js';
 import { normalizeAudience } from '../../core/url.js';
 
@@ -153,7 +154,7 @@ function resolveServiceAccounts(options: GoogleOidcAuthOptions, names: OidcOptio
 }
 
 function checkEmail(email: unknown, names: OidcOptionNames): string {
-  if (typeof email === 'string' && /^[^\s@]+@[^\s@]+$/.test(email)) return email.toLowerCase();
+  if (isServiceAccountEmail(email)) return email.toLowerCase();
 
   throw new TaskError(
     'configuration_error',

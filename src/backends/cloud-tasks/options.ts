@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isServiceAccountEmail } from '../../core/environment.js';
 import { TaskError } from '../../core/errors.js';
 import { normalizeAudience, normalizeBaseUrl } from '../../core/url.js';
 
@@ -121,7 +122,6 @@ const QUEUE_PATTERN = /^[A-Za-z0-9-]{1,100}$/;
 // The API reference describes a location only as "the canonical ID for the queue's location".
 // Every such ID, such as us-central1 or europe-west1, is lower-case letters, digits and hyphens.
 const LOCATION_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
-const EMAIL_PATTERN = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const EMULATOR_HOST_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
 /**
@@ -219,7 +219,7 @@ function checkQueue(value: unknown, label: string): string {
 }
 
 function checkServiceAccountEmail(value: unknown, label: string): string {
-  if (typeof value === 'string' && EMAIL_PATTERN.test(value)) return value;
+  if (isServiceAccountEmail(value)) return value;
   throw invalid(
     label,
     value,
