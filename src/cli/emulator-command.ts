@@ -23,6 +23,8 @@ const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 
 const DEFAULT_HOST = '127.0.0.1';
+/** Records the CLI's emulator keeps for its API, so a long run does not grow without bound. */
+const CLI_MAX_RECORDS = 1000;
 
 const HELP = `Usage: next-generic-tasks emulator [options]
 
@@ -69,7 +71,7 @@ export async function runEmulatorCommand(args: string[]): Promise<number> {
   const stopSignal = listenForStopSignal();
   let emulator: CloudTasksEmulator;
   try {
-    emulator = await startCloudTasksEmulator({ ...options, logger: createStdoutLogger() });
+    emulator = await startCloudTasksEmulator({ ...options, logger: createStdoutLogger(), maxRecords: CLI_MAX_RECORDS });
   } catch (error) {
     stopSignal.dispose();
     process.stderr.write(`The emulator could not start: ${error instanceof Error ? error.message : String(error)}\n`);

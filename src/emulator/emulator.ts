@@ -80,7 +80,7 @@ export async function startCloudTasksEmulator(options: CloudTasksEmulatorOptions
     signer,
     logger,
     onDispatch: (record) => {
-      dispatches.push(record);
+      appendBounded(dispatches, record, settings.maxRecords);
       waiters.check();
     },
   });
@@ -89,7 +89,7 @@ export async function startCloudTasksEmulator(options: CloudTasksEmulatorOptions
     dispatcher,
     limits: settings.limits,
     logger,
-    onCreateTask: (record) => created.push(record),
+    onCreateTask: (record) => appendBounded(created, record, settings.maxRecords),
   });
   for (const queue of settings.queues) service.createDefaultQueue(queue);
 
@@ -158,6 +158,13 @@ interface EmulatorSettings {
   readonly logger: Logger;
   readonly tombstoneMs: number;
   readonly limits: EmulatorLimits;
+  readonly maxRecords: number;
+}
+
+/** Appends `record` and drops the oldest records beyond `max`. */
+function appendBounded<T>(records: T[], record: T, max: number): void {
+  records.push(record);
+  if (records.length > max) records.splice(0, records.length - max);
 }
 
 function readOptions(options: CloudTasksEmulatorOptions): EmulatorSettings {
@@ -189,7 +196,14 @@ function readOptions(options: CloudTasksEmulatorOptions): EmulatorSettings {
     logger: options.logger ?? silentLogger,
     tombstoneMs: readNonNegative(options.tombstoneMs, DEFAULT_TOMBSTONE_MS, 'tombstoneMs'),
     limits: readLimits(options.limits ?? {}),
+    maxRecords: readMaxRecords(options.maxRecords),
   };
+}
+
+function readMaxRecords(value: unknown): number {
+  if (value === undefined) return Number.POSITIVE_INFINITY;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
+  throw invalidOption('maxRecords', value, 'pass a whole number of records, 1 or more');
 }
 
 function readLimits(limits: Partial<EmulatorLimits>): EmulatorLimits {

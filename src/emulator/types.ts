@@ -82,6 +82,14 @@ export interface CloudTasksEmulatorOptions {
   tombstoneMs?: number;
   /** Limits enforced on CreateTask; each one left out keeps its Cloud Tasks default. */
   limits?: Partial<EmulatorLimits>;
+  /**
+   * How many of the newest records `createdTasks()` and `dispatches()` each keep: a whole
+   * number, 1 or more. Older records are dropped, so a long-running emulator does not grow
+   * without bound.
+   *
+   * @default unlimited (the CLI keeps 1,000)
+   */
+  maxRecords?: number;
 }
 
 /** One CreateTask request that reached the emulator, accepted or rejected. */

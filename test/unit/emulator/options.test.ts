@@ -53,6 +53,8 @@ describe('emulator options', () => {
       [{ queues: ['projects/p/queues/q'] }, 'queues'],
       [{ tombstoneMs: -5 }, 'tombstoneMs'],
       [{ limits: { minDispatchDeadlineMs: 0 } }, 'minDispatchDeadlineMs'],
+      [{ maxRecords: 0 }, 'maxRecords'],
+      [{ maxRecords: 2.5 }, 'maxRecords'],
     ];
 
     for (const [options, name] of cases) {
@@ -61,6 +63,21 @@ describe('emulator options', () => {
       expect(error.code, name).toBe('configuration_error');
       expect(error.message, name).toContain(name);
     }
+  });
+
+  it('maxRecords keeps the newest records', async () => {
+    running = await startCloudTasksEmulator({ port: 0, httpPort: 0, maxRecords: 2 });
+    const client = connectClient(running.apiEndpoint, running.port);
+    const parent = queuePath('missing');
+
+    for (const id of ['first', 'second', 'third']) {
+      // The queue does not exist, so each request is rejected, and the emulator records it all the same.
+      await client.createTask({ parent, task: { name: `${parent}/tasks/${id}` } }).catch(() => undefined);
+    }
+    await client.close();
+    const kept = running.createdTasks().map((record) => record.task.name);
+
+    expect(kept).toEqual([`${parent}/tasks/second`, `${parent}/tasks/third`]);
   });
 
   it('reports a taken gRPC port', async () => {
