@@ -78,11 +78,16 @@ export async function authenticateRequest(
   const result = await authenticator.authenticate(request, { logger });
   if (result.ok) return { ok: true, trustedQueue: result.trustedQueue === true };
 
-  logRateLimited(logger, 'warn', `auth-rejected:${target.taskName}`, 'task call rejected by authentication', {
-    task: target.taskName,
-    scheme: authenticator.scheme,
-    status: result.status,
-  });
+  // The reason is the message sent to the client, which authenticators keep free of credentials.
+  // Logging it shows operators why a queue's calls fail (a wrong audience, say). Each reason has
+  // its own rate limit, so one noisy reason does not hide another.
+  logRateLimited(
+    logger,
+    'warn',
+    `auth-rejected:${target.taskName}:${result.message}`,
+    'task call rejected by authentication',
+    { task: target.taskName, scheme: authenticator.scheme, status: result.status, reason: result.message },
+  );
   return {
     ok: false,
     response: rejectionResponse(result.status, result.message, result.challenge ?? authenticator.challenge),

@@ -4,11 +4,11 @@
  * @module
  */
 import { toAuthenticator } from '../auth/resolve.js';
-import { TaskError } from '../core/errors.js';
+import { isTaskError, TaskError } from '../core/errors.js';
 import { warnOnce } from '../core/logger.js';
 import { handleTaskRequest, methodNotAllowed, type TaskHandlerOptions } from '../http/handler.js';
 import { errorResponse } from '../http/responses.js';
-import { isDocsPageName, serveDocsPage } from '../openapi/docs-page.js';
+import { DOCS_PAGE_NAME, isDocsPageName, serveDocsPage } from '../openapi/docs-page.js';
 import { resolveDocumentInfo } from '../openapi/document.js';
 import { authorizeOpenApiRequest, createOpenApiEndpoint, OPENAPI_DOCUMENT_NAME } from '../openapi/endpoint.js';
 import { assertOpenApiOptions } from '../openapi/options.js';
@@ -59,10 +59,12 @@ export interface TaskRouteHandlers {
  * // app/api/tasks/[name]/route.ts
  * export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = createTaskHandlers();
  * ```
- * @throws {TaskError} `configuration_error` for an invalid `maxBodyBytes`, `auth` or `openapi` option, and,
- *   without `auth`, when the global authentication is misconfigured (for example
- *   `TASKS_API_AUTHENTICATION=oidc` without an audience). During `next build` that check waits for
- *   the first request, which then gets 500 `configuration_error` until the setting is fixed.
+ * Without `auth`, the global authentication is checked here: a misconfigured one (for example
+ * `TASKS_API_AUTHENTICATION=oidc` without an audience) is logged as an error at once, and every
+ * task call then answers 500 `configuration_error` naming the setting until it is fixed. During
+ * `next build` the check is skipped, because hosts such as Cloud Run set variables at run time.
+ *
+ * @throws {TaskError} `configuration_error` for an invalid `maxBodyBytes`, `auth` or `openapi` option.
  */
 export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteHandlers {
   if (options.maxBodyBytes !== undefined) assertMaxBodyBytes(options.maxBodyBytes);
@@ -70,7 +72,12 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
   else checkGlobalAuthentication();
   assertOpenApiOptions(options.openapi);
 
-  const rejectMethod: TaskRouteHandler = async (request) => methodNotAllowed(request.method);
+  const rejectMethod: TaskRouteHandler = async (request, context) => {
+    const name = await readTaskName(request, context);
+    if (name instanceof Response) return name;
+
+    return isReadOnlyName(name) ? readOnlyMethodNotAllowed(request.method, name) : methodNotAllowed(request.method);
+  };
   const serveOpenApiDocument = createOpenApiEndpoint(options);
 
   return {
@@ -80,12 +87,16 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
 
       if (name === OPENAPI_DOCUMENT_NAME) return serveOpenApiDocument(request);
       if (isDocsPageName(name)) return serveDocs(request, name, options);
+      // Task names have no ".", so a dotted name can only have meant a file of the docs page.
+      if (name.includes('.')) return unknownFile(name);
       return methodNotAllowed(request.method);
     },
     POST: async (request, context) => {
       const name = await readTaskName(request, context);
       if (name instanceof Response) return name;
 
+      // `docs` may be a task name too, so only the dotted names are files that POST cannot reach.
+      if (isReadOnlyName(name) && name !== DOCS_PAGE_NAME) return readOnlyMethodNotAllowed(request.method, name);
       warnIfMountedElsewhere(request);
       return handleTaskRequest(request, name, options);
     },
@@ -94,6 +105,30 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
     DELETE: rejectMethod,
     OPTIONS: rejectMethod,
   };
+}
+
+/** Returns whether `name` is the OpenAPI document or a file of the docs page, which answer only GET and HEAD. */
+function isReadOnlyName(name: string): boolean {
+  return name === OPENAPI_DOCUMENT_NAME || isDocsPageName(name);
+}
+
+/** Builds the 405 for the OpenAPI document and the docs page; `docs` may also be a task, which accepts POST. */
+function readOnlyMethodNotAllowed(method: string, name: string): Response {
+  const allow = name === DOCS_PAGE_NAME ? 'GET, HEAD, POST' : 'GET, HEAD';
+  const error = new TaskError(
+    'method_not_allowed',
+    `Method ${method} is not allowed on ${JSON.stringify(name)}: it is part of the API docs, so fetch it with GET.`,
+  );
+  return errorResponse(error, { allow });
+}
+
+function unknownFile(name: string): Response {
+  return errorResponse(
+    new TaskError(
+      'task_not_found',
+      `No docs file is named ${JSON.stringify(name)}: the API docs are at "${OPENAPI_DOCUMENT_NAME}" and "${DOCS_PAGE_NAME}".`,
+    ),
+  );
 }
 
 /** Reads the task name from the route params, or returns the 500 response when they cannot be read. */
@@ -119,13 +154,23 @@ async function serveDocs(request: Request, name: string, options: TaskHandlerOpt
 }
 
 /**
- * Resolves the global authenticator, so that a misconfiguration fails when the route module loads.
- * `next build` evaluates route modules too, but hosts such as Cloud Run set most variables only at
- * run time, so during the build the check waits for the first request.
+ * Resolves the global authenticator, so that a misconfiguration is logged when the route module
+ * loads rather than at the first call. `next build` evaluates route modules too, but hosts such as
+ * Cloud Run set most variables only at run time, so the build skips the check.
  */
 function checkGlobalAuthentication(): void {
   if (process.env.NEXT_PHASE === 'phase-production-build') return;
-  getGlobalAuthenticator();
+
+  try {
+    getGlobalAuthenticator();
+  } catch (error) {
+    if (!isTaskError(error) || error.code !== 'configuration_error') throw error;
+    // Throwing here would fail the route module on every request with an empty 500 and a stack
+    // trace, so the error is logged now and each call returns 500 configuration_error with it.
+    getLogger().error('task authentication is misconfigured; every task call will fail until it is fixed', {
+      error: error.message,
+    });
+  }
 }
 
 /**

@@ -138,7 +138,8 @@ export function getBackend(): Backend {
   if (configured !== undefined) return configured;
 
   const fromEnvironment = process.env[BACKEND_ENV]?.trim();
-  switch (fromEnvironment) {
+  // Values are matched case-insensitively, because `IN-PROCESS` or `Cloud-Tasks` mean the same to a reader.
+  switch (fromEnvironment?.toLowerCase()) {
     case undefined:
     case '':
     case 'in-process':
@@ -173,7 +174,7 @@ export function getGlobalAuthenticator(): Authenticator | undefined {
   if (configured !== undefined) return toAuthenticator(configured);
 
   const fromEnvironment = process.env[AUTHENTICATION_ENV]?.trim();
-  switch (fromEnvironment) {
+  switch (fromEnvironment?.toLowerCase()) {
     case undefined:
     case '':
       return undefined;

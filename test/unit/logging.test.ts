@@ -74,6 +74,17 @@ describe('task endpoint log volume', () => {
     expect(rejections).toHaveLength(1);
   });
 
+  it('rejection line names the reason', async () => {
+    configureTasks({ auth: basicAuth({ username: 'ops', password: 'secret-password' }) });
+    defineTask({ name: 'echo', schema: z.object({ text: z.string() }), run: (params) => params });
+
+    const response = await echoCall('/api/tasks/echo');
+    const body = (await response.json()) as { error: { message: string } };
+    const rejection = logger.lines.find((line) => line.message === 'task call rejected by authentication');
+
+    expect(rejection?.fields?.reason).toBe(body.error.message);
+  });
+
   it('setup error logs one line a minute', async () => {
     vi.stubEnv('TASKS_API_AUTHENTICATION', 'basic');
     vi.stubEnv('TASKS_BASIC_AUTH_USERNAME', undefined);

@@ -70,7 +70,13 @@ describe('backend setting', () => {
     expect(getBackend().name).toBe('immediate');
   });
 
-  it.each(['redis', 'Immediate', 'inprocess'])('unknown TASKS_BACKEND=%s rejected', (value) => {
+  it.each(['Immediate', ' IMMEDIATE '])('TASKS_BACKEND=%j is case-insensitive', (value) => {
+    vi.stubEnv('TASKS_BACKEND', value);
+
+    expect(getBackend().name).toBe('immediate');
+  });
+
+  it.each(['redis', 'Immediately', 'inprocess'])('unknown TASKS_BACKEND=%s rejected', (value) => {
     vi.stubEnv('TASKS_BACKEND', value);
 
     const error = thrownBy(() => getBackend());
@@ -110,7 +116,13 @@ describe('authentication setting', () => {
     expect(getGlobalAuthenticator()?.scheme).toBe('none');
   });
 
-  it.each(['oauth', 'Basic', 'off'])('unknown TASKS_API_AUTHENTICATION=%s rejected', (value) => {
+  it.each(['Basic', 'NONE'])('TASKS_API_AUTHENTICATION=%s is case-insensitive', (value) => {
+    vi.stubEnv('TASKS_API_AUTHENTICATION', value);
+
+    expect(getGlobalAuthenticator()?.scheme).toBe(value.toLowerCase());
+  });
+
+  it.each(['oauth', 'Bearer', 'off'])('unknown TASKS_API_AUTHENTICATION=%s rejected', (value) => {
     vi.stubEnv('TASKS_API_AUTHENTICATION', value);
 
     const error = thrownBy(() => getGlobalAuthenticator());

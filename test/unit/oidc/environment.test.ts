@@ -9,7 +9,7 @@ import { configureTasks, defineTask } from '../../../src/index.js';
 import { createTaskHandlers } from '../../../src/next/index.js';
 import { getGlobalAuthenticator } from '../../../src/settings/settings.js';
 import { resetTasks } from '../../../src/testing/index.js';
-import { type CapturingLogger, capturingLogger, thrownBy } from '../helpers.js';
+import { type CapturingLogger, capturingLogger } from '../helpers.js';
 import {
   AUDIENCE,
   bearer,
@@ -198,22 +198,37 @@ describe('TASKS_API_AUTHENTICATION=oidc configuration errors', () => {
       'CLOUD_TASKS_SERVICE_ACCOUNT',
     ],
     ['invalid certs URL', { TASKS_OIDC_CERTS_URL: 'certs.json' }, 'TASKS_OIDC_CERTS_URL'],
-  ])('createTaskHandlers throws for %s', (_case, overrides, named) => {
+  ])('createTaskHandlers logs %s', async (_case, overrides, named) => {
     stubOidcEnvironment(overrides);
 
-    const error = thrownBy(() => createTaskHandlers());
+    const handlers = createTaskHandlers();
+    const logged = logger.lines.find((line) => line.message.startsWith('task authentication is misconfigured'));
+    const response = await post(handlers, validToken());
+    const error = await readError(response);
 
+    expect(logged?.level).toBe('error');
+    expect(String(logged?.fields?.error)).toContain(named);
+    expect(response.status).toBe(500);
     expect(error.code).toBe('configuration_error');
     expect(error.message).toContain(named);
   });
 
-  it('unknown value names oidc', () => {
+  it('unknown value names oidc', async () => {
     vi.stubEnv('TASKS_API_AUTHENTICATION', 'google');
 
-    const error = thrownBy(() => createTaskHandlers());
+    const response = await post(createTaskHandlers(), validToken());
+    const error = await readError(response);
 
     expect(error.code).toBe('configuration_error');
     expect(error.message).toContain('"oidc"');
+  });
+
+  it('value is case-insensitive', async () => {
+    stubOidcEnvironment({ TASKS_API_AUTHENTICATION: ' OIDC ' });
+
+    const response = await post(createTaskHandlers(), validToken());
+
+    expect(response.status).toBe(200);
   });
 
   it('handler auth option skips global check', () => {
@@ -222,12 +237,13 @@ describe('TASKS_API_AUTHENTICATION=oidc configuration errors', () => {
     expect(() => createTaskHandlers({ auth: () => true })).not.toThrow();
   });
 
-  it('checks at run time outside build', () => {
+  it('checks at creation outside build', () => {
     stubOidcEnvironment({ TASKS_OIDC_AUDIENCE: undefined, NEXT_PHASE: 'phase-production-server' });
 
-    const error = thrownBy(() => createTaskHandlers());
+    createTaskHandlers();
+    const logged = logger.lines.filter((line) => line.message.startsWith('task authentication is misconfigured'));
 
-    expect(error.code).toBe('configuration_error');
+    expect(logged).toHaveLength(1);
   });
 });
 
@@ -235,7 +251,10 @@ describe('TASKS_API_AUTHENTICATION=oidc during next build', () => {
   it('createTaskHandlers defers check', () => {
     stubOidcEnvironment({ TASKS_OIDC_AUDIENCE: undefined, NEXT_PHASE: 'phase-production-build' });
 
-    expect(() => createTaskHandlers()).not.toThrow();
+    createTaskHandlers();
+    const logged = logger.lines.filter((line) => line.message.startsWith('task authentication is misconfigured'));
+
+    expect(logged).toHaveLength(0);
   });
 
   it('first request gets 500 until fixed', async () => {

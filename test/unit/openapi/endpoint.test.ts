@@ -322,7 +322,8 @@ describe('GET routing', () => {
   it('POST to openapi.json is not a task', async () => {
     const response = await postRaw('openapi.json', '{}', 'application/json', { authorization });
 
-    expect(response.status).toBe(404);
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
   });
 });
 
