@@ -69,6 +69,8 @@ Example app, next dev on loopback only: ${baseUrl}
   with an OIDC token for ${serviceAccount}.
   The task endpoints accept only those tokens; receive-webhook keeps its HMAC signature check.
   The flaky-report task under "Retries" shows the emulator retrying a failed task.
+  API docs: ${baseUrl}/api/tasks/docs (user example, password example-password); "Try it out"
+  gets 401 there, because the task endpoints want an OIDC token.
 
 Ctrl+C stops both.
 `);

@@ -16,7 +16,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./emulator-command.js')).runEmulatorCommand,
   },
   openapi: {
-    summary: "Write an OpenAPI document that merges the app's @swagger JSDoc routes, for the task handler to serve.",
+    summary:
+      "Write the OpenAPI fragment of the app's @swagger JSDoc routes, which the task route merges into its document.",
     load: async () => (await import('./openapi-command.js')).runOpenApiCommand,
   },
 };

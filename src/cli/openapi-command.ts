@@ -63,7 +63,7 @@ comments of your app's own routes. Pass it to the task route, which merges its p
 components and tags into the document at {basePath}/openapi.json and the page at {basePath}/docs:
 
   import routesSpec from '@/openapi-routes.json';
-  export const { GET, POST } = createTaskHandlers({ openapi: { merge: routesSpec } });
+  export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = createTaskHandlers({ openapi: { merge: routesSpec } });
 
 Run it before \`next build\`, because standalone and serverless deployments do not ship the
 source files that the comments are in.

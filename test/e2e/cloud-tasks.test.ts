@@ -20,7 +20,7 @@ import {
 } from '../support/cloud-tasks.js';
 import { type ExamplePage, openExamplePage, submitEmailForm, submitReportForm } from '../support/example-page.js';
 import { repositoryRoot } from '../support/next-app.js';
-import { readOutboxEmail } from '../support/task-requests.js';
+import { exampleAuthorization, readOutboxEmail } from '../support/task-requests.js';
 
 /** The screenshot of the page after the retry demo, kept in test-results/, which git ignores. */
 const screenshotPath = path.join(repositoryRoot, 'test-results', 'cloud-tasks-example.png');
@@ -176,6 +176,16 @@ describe('example app on Cloud Tasks emulator', () => {
   });
 
   // Runs after the tests above on purpose: none of their requests may have reached the trap.
+  test('docs take basic auth under OIDC', async () => {
+    const documentUrl = `${running().app.url}/api/tasks/openapi.json`;
+
+    const withBasic = await fetch(documentUrl, { headers: { authorization: exampleAuthorization } });
+    const withoutCredentials = await fetch(documentUrl);
+
+    expect(withBasic.status).toBe(200);
+    expect(withoutCredentials.status).toBe(401);
+  });
+
   test('metadata server sees no request', () => {
     expect(running().metadataTrap.requests).toEqual([]);
   });
