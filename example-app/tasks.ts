@@ -5,7 +5,16 @@ import * as v from 'valibot';
 import { z } from 'zod';
 
 import { sendOverSmtp } from './lib/mailer';
-import { addContacts, listContacts, listEmails, type ReportRun, readReport, saveEmail, saveReport } from './lib/store';
+import {
+  addContacts,
+  type Contact,
+  listContacts,
+  listEmails,
+  type ReportRun,
+  readReport,
+  saveEmail,
+  saveReport,
+} from './lib/store';
 import { verifyWebhookSignature } from './lib/webhook-signature';
 
 /** Sends an email: over SMTP when SMTP_URL is set, and always recorded in the outbox. */
@@ -33,24 +42,55 @@ export const sendEmail = defineTask({
 export const importContacts = defineTask({
   name: 'import-contacts',
   description: 'Imports contacts from CSV text with one "name,email" pair per line.',
-  schema: v.object({
-    csv: v.pipe(v.string(), v.minLength(1, 'Enter at least one line'), v.maxLength(100_000)),
-    delimiter: v.optional(v.picklist([',', ';']), ','),
-  }),
+  // The schema checks each line, so a bad line gets a 422 with the issue instead of a failed run,
+  // and a queue does not retry a 422.
+  schema: v.pipe(
+    v.object({
+      csv: v.pipe(v.string(), v.minLength(1, 'Enter at least one line'), v.maxLength(100_000)),
+      delimiter: v.optional(v.picklist([',', ';']), ','),
+    }),
+    v.forward(
+      v.check(
+        ({ csv, delimiter }) => findInvalidLine(csv, delimiter) === undefined,
+        (issue) => describeInvalidLine(issue.input.csv, issue.input.delimiter),
+      ),
+      ['csv'],
+    ),
+  ),
   async run({ csv, delimiter }) {
-    const lines = csv.split(/\r?\n/).filter((line) => line.trim() !== '');
-    const contacts = lines.map((line, index) => {
-      const fields = line.split(delimiter).map((field) => field.trim());
-      const [name, email] = fields;
-      if (fields.length !== 2 || !name || !email?.includes('@')) {
-        throw new Error(`Line ${index + 1} is not "name${delimiter}email": ${JSON.stringify(line)}`);
-      }
-      return { name, email };
-    });
+    // The schema rejects CSV with an invalid line, so every line parses here.
+    const contacts = csvLines(csv).flatMap((line) => parseContact(line, delimiter) ?? []);
     const total = await addContacts(contacts);
     return { imported: contacts.length, total };
   },
 });
+
+/** Splits CSV text into its non-blank lines. */
+function csvLines(csv: string): string[] {
+  return csv.split(/\r?\n/).filter((line) => line.trim() !== '');
+}
+
+/** Parses one `name{delimiter}email` line, or returns undefined for a line of another form. */
+function parseContact(line: string, delimiter: string): Contact | undefined {
+  const fields = line.split(delimiter).map((field) => field.trim());
+  const [name, email] = fields;
+  if (fields.length !== 2 || !name || !email?.includes('@')) return undefined;
+  return { name, email };
+}
+
+/** Returns the number (from 1) of the first line that is neither blank nor a contact, or undefined. */
+function findInvalidLine(csv: string, delimiter: string): number | undefined {
+  const lines = csv.split(/\r?\n/);
+  const index = lines.findIndex((line) => line.trim() !== '' && parseContact(line, delimiter) === undefined);
+  return index === -1 ? undefined : index + 1;
+}
+
+function describeInvalidLine(csv: string, delimiter: string): string {
+  return (
+    `Line ${findInvalidLine(csv, delimiter)} is not a "name${delimiter}email" pair. ` +
+    `Write one contact per line, such as "Ada Lovelace${delimiter}ada@example.com".`
+  );
+}
 
 /**
  * Records a webhook event. Its endpoint uses its own authentication instead of the global one:

@@ -48,6 +48,12 @@ export default async function HomePage() {
           : 'The in-process backend runs each task once, so the report stays failed; Cloud Tasks would retry it.'}
       </p>
       <ReportForm />
+      {onCloudTasks && (
+        <p className="meta">
+          The execution count stays 0: Cloud Tasks does not count attempts that got a 5xx response, such as these failed
+          runs.
+        </p>
+      )}
       <div data-testid="reports">
         {reports.map((report) => (
           <article key={report.id} className="email" data-testid="report" data-task-id={report.id}>

@@ -77,7 +77,7 @@ export function basicAuth(options?: BasicAuthOptions): Authenticator {
         };
       }
       if (!(await verify(credentials.username, credentials.password))) {
-        return { ok: false, status: 401, message: 'Invalid basic credentials.' };
+        return { ok: false, status: 401, message: 'Invalid basic credentials. Check the username and password.' };
       }
       return { ok: true };
     },

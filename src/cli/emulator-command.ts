@@ -13,6 +13,8 @@ import {
   DEFAULT_EMULATOR_HTTP_PORT,
   DEFAULT_EMULATOR_ISSUER,
   DEFAULT_EMULATOR_PORT,
+  EmulatorListenError,
+  type EmulatorPortOption,
   startCloudTasksEmulator,
 } from '../emulator/index.js';
 import { parseQueuePath } from '../emulator/names.js';
@@ -74,7 +76,7 @@ export async function runEmulatorCommand(args: string[]): Promise<number> {
     emulator = await startCloudTasksEmulator({ ...options, logger: createStdoutLogger(), maxRecords: CLI_MAX_RECORDS });
   } catch (error) {
     stopSignal.dispose();
-    process.stderr.write(`The emulator could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`The emulator could not start: ${describeStartError(error)}\n`);
     return EXIT_FAILURE;
   }
 
@@ -83,6 +85,15 @@ export async function runEmulatorCommand(args: string[]): Promise<number> {
   process.stdout.write(`Received ${signal}; stopping the emulator.\n`);
   await emulator.stop();
   return 0;
+}
+
+/** The flags that set the ports, by the emulator option they pass. */
+const PORT_FLAGS: Readonly<Record<EmulatorPortOption, string>> = { port: '--port', httpPort: '--http-port' };
+
+/** Returns the message of a start-up error, naming the CLI flag instead of the API option for a taken port. */
+function describeStartError(error: unknown): string {
+  if (error instanceof EmulatorListenError) return error.describe(PORT_FLAGS[error.option]);
+  return error instanceof Error ? error.message : String(error);
 }
 
 function readArguments(args: string[]): CloudTasksEmulatorOptions | 'help' {

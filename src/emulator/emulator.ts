@@ -9,6 +9,7 @@ import { TaskError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { Dispatcher } from './dispatcher.js';
 import { buildServiceImplementation, startGrpcServer, stopGrpcServer } from './grpc-server.js';
+import { EmulatorListenError } from './listen-error.js';
 import { parseQueuePath } from './names.js';
 import { createKeyServer, IdTokenSigner, KEY_SERVER_PATHS } from './oidc.js';
 import { loadEmulatorPeers } from './peers.js';
@@ -51,7 +52,8 @@ export const DEFAULT_EMULATOR_LIMITS: EmulatorLimits = {
  * `TASKS_OIDC_CERTS_URL=<certsUrl>`. See {@link CloudTasksEmulator} for how to connect a client.
  *
  * @throws {TaskError} `configuration_error` for an invalid option or a missing peer.
- * @throws Error when a port cannot be bound.
+ * @throws {EmulatorListenError} naming the address and the option (`port` or `httpPort`) when a port
+ *   cannot be bound.
  *
  * @example
  * ```ts
@@ -259,9 +261,7 @@ function formatHost(host: string): string {
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => {
-      reject(
-        new Error(`Cannot listen for HTTP on ${formatHost(host)}:${port}: ${error.message}. Pick another port, or 0.`),
-      );
+      reject(new EmulatorListenError('HTTP', `${formatHost(host)}:${port}`, 'httpPort', error));
     };
     server.once('error', onError);
     server.listen(port, host, () => {

@@ -8,6 +8,7 @@ import type * as Grpc from '@grpc/grpc-js';
 import type * as ProtoLoader from '@grpc/proto-loader';
 
 import type { Logger } from '../core/logger.js';
+import { EmulatorListenError } from './listen-error.js';
 import { RpcCode, RpcError } from './rpc-error.js';
 import type { CloudTasksService } from './service.js';
 
@@ -104,7 +105,7 @@ function toServiceError(error: unknown): Partial<Grpc.StatusObject> & Error {
 /**
  * Starts a gRPC server without TLS on `host:port` and returns it with the bound port.
  *
- * @throws Error naming the address when the port cannot be bound.
+ * @throws {EmulatorListenError} naming the address and the `port` option when the port cannot be bound.
  */
 export function startGrpcServer(
   grpc: typeof Grpc,
@@ -122,9 +123,7 @@ export function startGrpcServer(
         return;
       }
       server.forceShutdown();
-      reject(
-        new Error(`Cannot listen for gRPC on ${address}: ${error.message}. Pick another port, or 0 for any free port.`),
-      );
+      reject(new EmulatorListenError('gRPC', address, 'port', error));
     });
   });
 }

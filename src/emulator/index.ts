@@ -17,6 +17,7 @@ export {
   startCloudTasksEmulator,
 } from './emulator.js';
 export { OAUTH_PLACEHOLDER_TOKEN } from './http-dispatch.js';
+export { EmulatorListenError, type EmulatorPortOption } from './listen-error.js';
 export type {
   CloudTasksEmulator,
   CloudTasksEmulatorOptions,

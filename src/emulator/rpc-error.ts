@@ -26,6 +26,12 @@ export const RpcCode = {
 /** One of the {@link RpcCode} values. */
 export type RpcCodeValue = (typeof RpcCode)[keyof typeof RpcCode];
 
+/** Returns the name of a gRPC status code, such as `NOT_FOUND` for 5, or the number when it has none here. */
+export function rpcCodeName(code: number): string {
+  const entry = Object.entries(RpcCode).find(([, value]) => value === code);
+  return entry === undefined ? String(code) : entry[0];
+}
+
 /** An error that an RPC handler returns to the client with its gRPC status code and message. */
 export class RpcError extends Error {
   /** The gRPC status code. */

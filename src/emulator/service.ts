@@ -18,7 +18,7 @@ import type {
 } from './messages.js';
 import { generateTaskId, parseLocationPath, parseQueuePath, parseTaskPath, type QueuePath } from './names.js';
 import { applyUpdateMask, DEFAULT_QUEUE_SETTINGS, readQueueSettings } from './queue-config.js';
-import { invalidArgument, RpcCode, RpcError } from './rpc-error.js';
+import { invalidArgument, RpcCode, RpcError, rpcCodeName } from './rpc-error.js';
 import type { EmulatorStore, QueueState, TaskState } from './store.js';
 import { readNewTask } from './task-input.js';
 import type { EmulatedTaskRecord, EmulatorLimits } from './types.js';
@@ -165,6 +165,8 @@ export class CloudTasksService {
           ? { code: error.code, message: error.message }
           : { code: RpcCode.INTERNAL, message: String(error) };
       this.options.onCreateTask({ ...createRecord(request, receivedAt), error: rejection });
+      // Unexpected errors are logged as errors by the gRPC server, so only rejections are logged here.
+      if (error instanceof RpcError) this.logRejectedTask(request, error);
       throw error;
     }
   }
@@ -181,6 +183,17 @@ export class CloudTasksService {
     const task = this.taskNamed(request.name);
     this.options.dispatcher.runNow(task);
     return toTaskMessage(task, readTaskView(request.responseView));
+  }
+
+  /** Logs a rejected CreateTask with its queue and task id, leaving out the body and the headers. */
+  private logRejectedTask(request: CreateTaskRequest, error: RpcError): void {
+    const name = request.task?.name;
+    this.options.logger.warn('Rejected CreateTask', {
+      queue: request.parent,
+      taskId: name ? name.slice(name.lastIndexOf('/') + 1) : undefined,
+      status: rpcCodeName(error.code),
+      error: error.message,
+    });
   }
 
   private addQueue(path: QueuePath, settings: QueueState['settings']): QueueState {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { withFormatExample } from './format-examples.js';
 import { isRecord } from './options.js';
 import type { JsonObject } from './types.js';
 
@@ -139,8 +140,9 @@ function decodePointerSegment(segment: string): string {
 }
 
 /**
- * Returns a copy of a schema with each `$ref` rewritten. `$id` and `$schema` are left out,
- * because a `$id` would change the base that the rewritten references resolve against.
+ * Returns a copy of a schema with each `$ref` rewritten and short examples added to string
+ * formats (see {@link withFormatExample}). `$id` and `$schema` are left out, because a `$id` would
+ * change the base that the rewritten references resolve against.
  */
 function rewriteSchema(schema: unknown, rewrite: (reference: string) => string): unknown {
   if (!isRecord(schema)) return schema;
@@ -155,7 +157,7 @@ function rewriteSchema(schema: unknown, rewrite: (reference: string) => string):
     else if (SCHEMA_MAP_KEYWORDS.has(keyword) && isRecord(value)) copy[keyword] = rewriteSchemaMap(value, rewrite);
     else copy[keyword] = value;
   }
-  return copy;
+  return withFormatExample(copy);
 }
 
 /** Rewrites a schema, or each schema of a list (`items` is a list in draft-07). */

@@ -142,6 +142,7 @@ describe('example app on Cloud Tasks emulator', () => {
       expect.stringMatching(/^failed at .* · attempt 2 · queue example-tasks, execution count 0$/),
       expect.stringMatching(/^succeeded at .* · attempt 3 · queue example-tasks, execution count 0$/),
     ]);
+    expect(await page.getByText('Cloud Tasks does not count attempts that got a 5xx response').count()).toBe(1);
 
     await mkdir(path.dirname(screenshotPath), { recursive: true });
     await page.screenshot({ path: screenshotPath, fullPage: true });

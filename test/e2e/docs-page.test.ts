@@ -89,6 +89,16 @@ async function tryItOut(page: Page, method: string, operationPath: string, body?
   return { response: await response, shownStatus: (await statusCell.textContent())?.trim() };
 }
 
+/** Expands the operation of `operationPath`, clicks "Try it out" and returns the request body Swagger UI fills in. */
+async function sampleRequestBody(page: Page, operationPath: string): Promise<string> {
+  const operation = page.locator('.opblock').filter({
+    has: page.locator(`.opblock-summary-path[data-path="${operationPath}"]`),
+  });
+  await operation.locator('.opblock-summary').click();
+  await operation.getByRole('button', { name: 'Try it out' }).click();
+  return operation.locator('textarea.body-param__text').inputValue();
+}
+
 /** Reads `name=value` lines of a dotenv file. */
 async function readDotenv(file: string): Promise<Record<string, string>> {
   const entries = (await readFile(file, 'utf8'))
@@ -200,6 +210,36 @@ describe('docs page of example app', () => {
     expect(stored.subject).toBe(subject);
     expect(stored.recipients).toEqual(['ada@example.com']);
     expectOnlyAppTraffic();
+  });
+
+  test('sample body has short recipient', async () => {
+    if (session === undefined) throw new Error('the browser did not start');
+    const page = await openDocsPage(session, docsUrl());
+
+    const sample = JSON.parse(await sampleRequestBody(page, '/api/tasks/send-email')) as { recipients: unknown };
+
+    expect(sample.recipients).toEqual(['user@example.com']);
+    expectOnlyAppTraffic();
+  });
+
+  test('sample import-contacts body gets 422', async () => {
+    if (session === undefined) throw new Error('the browser did not start');
+    const page = await openDocsPage(session, docsUrl());
+
+    const { response, shownStatus } = await tryItOut(page, 'POST', '/api/tasks/import-contacts');
+    const { error } = (await response.json()) as {
+      error: { code: string; issues: Array<{ path: unknown[]; message: string }> };
+    };
+    // The 422 is the expected response, so it and the console line Chromium logs for it are no problem.
+    const otherProblems = session.problems.filter((problem) => !problem.includes('422'));
+    session.problems.splice(0);
+
+    expect(response.status()).toBe(422);
+    expect(shownStatus).toBe('422');
+    expect(error.code).toBe('invalid_params');
+    expect(error.issues[0]?.path).toEqual(['csv']);
+    expect(error.issues[0]?.message).toMatch(/^Line 1 /);
+    expect(otherProblems).toEqual([]);
   });
 
   test('try it out calls health route', async () => {

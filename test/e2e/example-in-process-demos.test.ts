@@ -65,6 +65,7 @@ describe('example demos on in-process backend', () => {
     expect(report.runs[0]?.queueName).toBeUndefined();
     expect(await page.locator(`[data-task-id="${taskId}"] strong`).textContent()).toBe('Not built yet after 1 run(s)');
     expect(await page.getByText('The in-process backend runs each task once').count()).toBe(1);
+    expect(await page.getByText('The execution count stays 0').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 

@@ -102,6 +102,15 @@ describe('basicAuth with fixed credentials', () => {
     expect(message).not.toContain(Buffer.from('tasks:guess-me').toString('base64'));
   });
 
+  it('rejection message says what to check', async () => {
+    const wrongUser = await auth.authenticate(requestWith(basicAuthorization('task', 's3cret')));
+    const wrongPassword = await auth.authenticate(requestWith(basicAuthorization('tasks', 's3cret!')));
+
+    const message = wrongUser.ok ? '' : wrongUser.message;
+    expect(message).toContain('Check the username and password');
+    expect(wrongPassword.ok ? '' : wrongPassword.message).toBe(message);
+  });
+
   it('password with colons and non-ASCII', async () => {
     const password = 'pa:ss:wörd ☕ 日本';
     const unicodeAuth = basicAuth({ username: 'jürgen', password });

@@ -155,7 +155,9 @@ const REJECTIONS: ReadonlyArray<{
   { prefix: 'exp field', message: () => 'Invalid OIDC token: its exp claim is not a number.' },
   {
     prefix: 'Invalid issuer',
-    message: (_audience, issuers) => `Invalid OIDC token: its issuer (iss) is not one of ${issuers.join(', ')}.`,
+    message: (_audience, issuers) =>
+      `Invalid OIDC token: its issuer (iss) is not one of ${issuers.join(', ')}. Send a token from one of ` +
+      'these issuers, or add its issuer to `issuers` (TASKS_OIDC_ISSUERS).',
   },
   {
     prefix: 'Wrong recipient',

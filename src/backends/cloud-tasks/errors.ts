@@ -5,6 +5,7 @@
  */
 import { TaskError } from '../../core/errors.js';
 import type { QueuedTask } from '../../core/types.js';
+import type { EmulatorAddress } from './options.js';
 
 // gRPC status codes by number, from the gRPC specification (doc/statuscodes.md).
 const GRPC_STATUS_NAMES = [
@@ -30,10 +31,11 @@ const GRPC_STATUS_NAMES = [
 /** Maximum length of the service's own error text kept in a message, in characters. */
 const MAX_DETAILS_LENGTH = 300;
 
-/** The queue and the signing service account of the failed call, for the message. */
+/** The queue, the signing service account and the emulator (if any) of the failed call, for the message. */
 export interface CreateTaskTarget {
   readonly queuePath: string;
   readonly serviceAccountEmail: string;
+  readonly emulator?: EmulatorAddress | undefined;
 }
 
 /**
@@ -86,6 +88,7 @@ function adviceFor(status: string | undefined, target: CreateTaskTarget): string
     case 'UNAVAILABLE':
     case 'DEADLINE_EXCEEDED':
       return (
+        (status === 'UNAVAILABLE' && target.emulator !== undefined ? emulatorAdvice(target.emulator) : '') +
         'Cloud Tasks could not be reached or did not respond in time, so the task may or may not exist. ' +
         'Retry with the same id: a duplicate_task error then means the first call created it.'
       );
@@ -102,6 +105,13 @@ function adviceFor(status: string | undefined, target: CreateTaskTarget): string
   }
 }
 
+function emulatorAdvice(emulator: EmulatorAddress): string {
+  return (
+    `Check that the Cloud Tasks emulator at ${emulator.host}:${emulator.port} (set by \`emulatorHost\` or ` +
+    'CLOUD_TASKS_EMULATOR_HOST) is running: `npx next-generic-tasks emulator --help` shows how to start it. '
+  );
+}
+
 /** Builds the gcloud command that creates the queue of `projects/{project}/locations/{location}/queues/{queue}`. */
 function createQueueCommand(queuePath: string): string {
   const [, project, , location, , queue] = queuePath.split('/');
@@ -110,8 +120,21 @@ function createQueueCommand(queuePath: string): string {
 
 function detailsOf(error: unknown): string {
   const details = (error as { details?: unknown }).details;
-  if (typeof details !== 'string' || details.trim() === '') return '';
-  return ` (${excerpt(redactCredentials(details))})`;
+  if (typeof details !== 'string') return '';
+
+  const text = tidyGrpcDetails(details);
+  return text === '' ? '' : ` (${excerpt(redactCredentials(text))})`;
+}
+
+/**
+ * Drops the empty "Resolution note:" that ends @grpc/grpc-js 1.14's "No connection established"
+ * text, and the "Error: " that it repeats after "Last error:".
+ */
+function tidyGrpcDetails(details: string): string {
+  return details
+    .replace(/\.?\s*Resolution note:\s*$/, '')
+    .replace(/(Last error: )Error: /, '$1')
+    .trim();
 }
 
 function describeError(error: unknown): string {

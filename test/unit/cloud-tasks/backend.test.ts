@@ -264,6 +264,31 @@ describe('Cloud Tasks backend errors', () => {
   });
 });
 
+describe('Cloud Tasks backend with emulator down', () => {
+  it('UNAVAILABLE names the emulator host', async () => {
+    const address = emulator.grpcAddress;
+    await emulator.stop();
+
+    const error = await rejectionOf(backend.enqueue(queuedTask()));
+
+    expect(error.code).toBe('backend_error');
+    expect(error.message).toContain('UNAVAILABLE');
+    expect(error.message).toContain(`Check that the Cloud Tasks emulator at ${address}`);
+    expect(error.message).toContain('CLOUD_TASKS_EMULATOR_HOST');
+    expect(error.message).toContain('npx next-generic-tasks emulator');
+  });
+
+  it('UNAVAILABLE details have no empty note', async () => {
+    await emulator.stop();
+
+    const error = await rejectionOf(backend.enqueue(queuedTask()));
+
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(error.message).not.toMatch(/Resolution note:\s*\)/);
+    expect(error.message).not.toContain(': )');
+  });
+});
+
 describe('Cloud Tasks backend client', () => {
   it('shares one client across enqueues', async () => {
     await Promise.all(Array.from({ length: 25 }, () => backend.enqueue(queuedTask())));

@@ -169,6 +169,17 @@ describe('CreateTask error mapping', () => {
     expect(error.taskId).toBe('welcome-42');
   });
 
+  it('UNAVAILABLE names emulator only when set', () => {
+    const cause = { code: 14, details: 'No connection established. Resolution note: ' };
+
+    const withEmulator = toCreateTaskError(cause, task, { ...target, emulator: { host: '127.0.0.1', port: 8123 } });
+    const withoutEmulator = toCreateTaskError(cause, task, target);
+
+    expect(withEmulator.message).toContain('emulator at 127.0.0.1:8123');
+    expect(withEmulator.message).toContain('failed: UNAVAILABLE (No connection established). ');
+    expect(withoutEmulator.message).not.toContain('emulator');
+  });
+
   it('error without status keeps its message', () => {
     const error = toCreateTaskError(new Error('Could not load the default credentials.'), task, target);
 

@@ -150,17 +150,22 @@ describe('emulator CLI', () => {
     expect(result.stdout).toContain('Received SIGINT');
   });
 
-  it('exits 1 when the port is taken', async () => {
+  it.each([
+    ['gRPC', '--port', (port: number) => ['--port', String(port), '--http-port', '0']],
+    ['HTTP', '--http-port', (port: number) => ['--port', '0', '--http-port', String(port)]],
+  ])('exits 1 when the %s port is taken', async (_protocol, flag, args) => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as { port: number };
 
     try {
-      const result = await runToEnd(['--port', '0', '--http-port', String(port)]);
+      const result = await runToEnd(args(port));
 
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('could not start');
       expect(result.stderr).toContain(String(port));
+      expect(result.stderr).toContain(`Set ${flag} to another port`);
+      expect(result.stderr).not.toContain('option');
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }

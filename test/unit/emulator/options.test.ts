@@ -80,17 +80,21 @@ describe('emulator options', () => {
     expect(kept).toEqual([`${parent}/tasks/second`, `${parent}/tasks/third`]);
   });
 
-  it('reports a taken gRPC port', async () => {
+  it.each([
+    ['gRPC', 'port', (port: number) => ({ port, httpPort: 0 })],
+    ['HTTP', 'httpPort', (port: number) => ({ port: 0, httpPort: port })],
+  ])('reports a taken %s port', async (_protocol, option, options) => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as { port: number };
 
     try {
-      const error = await startCloudTasksEmulator({ port, httpPort: 0 }).catch((caught: Error) => caught);
+      const error = await startCloudTasksEmulator(options(port)).catch((caught: Error) => caught);
 
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toContain(`127.0.0.1:${port}`);
-      expect((error as Error).message).toContain('Pick another port');
+      expect((error as Error).message).toContain('EADDRINUSE');
+      expect((error as Error).message).toContain(`Set the \`${option}\` option to another port`);
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }

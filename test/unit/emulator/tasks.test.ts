@@ -227,6 +227,67 @@ describe('emulator task RPCs', () => {
   });
 });
 
+describe('emulator rejection logs', () => {
+  /** The warn lines the emulator logged for rejected CreateTask requests of `parent`. */
+  function rejectionLines(parent: string) {
+    return harness.logger.lines.filter(
+      (line) => line.level === 'warn' && line.message === 'Rejected CreateTask' && line.fields?.queue === parent,
+    );
+  }
+
+  it('logs a duplicate task name', async () => {
+    const name = `${queue}/tasks/logged-twice`;
+    await createTask({ name, httpRequest: { url: `${target.url}/run` } });
+
+    await grpcErrorOf(createTask({ name, httpRequest: { url: `${target.url}/run` } }));
+
+    const lines = rejectionLines(queue);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.fields?.taskId).toBe('logged-twice');
+    expect(lines[0]?.fields?.status).toBe('ALREADY_EXISTS');
+    expect(lines[0]?.fields?.error).toContain(name);
+  });
+
+  it('logs a missing queue', async () => {
+    const parent = queuePath('missing');
+
+    await grpcErrorOf(harness.client.createTask({ parent, task: { httpRequest: { url: `${target.url}/run` } } }));
+
+    const lines = rejectionLines(parent);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.fields?.taskId).toBeUndefined();
+    expect(lines[0]?.fields?.status).toBe('NOT_FOUND');
+    expect(lines[0]?.fields?.error).toContain(parent);
+  });
+
+  it('logs an invalid argument without body or token', async () => {
+    const task = {
+      name: `${queue}/tasks/with-body`,
+      httpRequest: {
+        url: `${target.url}/run`,
+        httpMethod: 'GET',
+        body: Buffer.from('secret-body-text'),
+        headers: { Authorization: 'Bearer secret-token-text' },
+      },
+    };
+
+    await grpcErrorOf(createTask(task));
+
+    const lines = rejectionLines(queue);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.fields?.taskId).toBe('with-body');
+    expect(lines[0]?.fields?.status).toBe('INVALID_ARGUMENT');
+    expect(harness.logger.text()).not.toContain('secret-body-text');
+    expect(harness.logger.text()).not.toContain('secret-token-text');
+  });
+
+  it('logs nothing for an accepted task', async () => {
+    await createTask({ httpRequest: { url: `${target.url}/run` } });
+
+    expect(rejectionLines(queue)).toHaveLength(0);
+  });
+});
+
 describe('emulator task limits', () => {
   beforeEach(async () => {
     await harness.client.pauseQueue({ name: queue });

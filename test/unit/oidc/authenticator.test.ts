@@ -229,6 +229,15 @@ describe('googleOidcAuth 401 responses', () => {
     expect(runs).toHaveLength(0);
   });
 
+  it('wrong issuer names the setting', async () => {
+    const response = await callTask('record', bearer(tokenWith({ iss: 'https://issuer.example' })));
+    const error = await readError(response);
+
+    expect(error.message).toContain('https://accounts.google.com');
+    expect(error.message).toContain('`issuers`');
+    expect(error.message).toContain('TASKS_OIDC_ISSUERS');
+  });
+
   it('401 for unknown task without token', async () => {
     const response = await callTask('no-such-task');
 
