@@ -168,9 +168,11 @@ function unexpectedFailure(error: unknown, name: string): Response {
 
   if (error.code === 'configuration_error') {
     // A setup problem fails every call the same way, so it is logged once a minute, not per call.
+    // The cause (a module-not-found error, say) goes to the log only, because it may name server paths.
     logRateLimited(getLogger(), 'error', `configuration:${error.message}`, 'task endpoint is misconfigured', {
       task: name,
       error: error.message,
+      ...(error.cause instanceof Error ? { cause: error.cause.message } : {}),
     });
   } else if (error.code === 'internal_error') {
     getLogger().error('task endpoint failed', { task: name, error });

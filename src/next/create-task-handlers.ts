@@ -76,7 +76,9 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
     const name = await readTaskName(request, context);
     if (name instanceof Response) return name;
 
-    return isReadOnlyName(name) ? readOnlyMethodNotAllowed(request.method, name) : methodNotAllowed(request.method);
+    if (isReadOnlyName(name)) return readOnlyMethodNotAllowed(request.method, name);
+    if (name.includes('.')) return unknownFile(name);
+    return methodNotAllowed(request.method);
   };
   const serveOpenApiDocument = createOpenApiEndpoint(options);
 
@@ -97,6 +99,7 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
 
       // `docs` may be a task name too, so only the dotted names are files that POST cannot reach.
       if (isReadOnlyName(name) && name !== DOCS_PAGE_NAME) return readOnlyMethodNotAllowed(request.method, name);
+      if (name.includes('.')) return unknownFile(name);
       warnIfMountedElsewhere(request);
       return handleTaskRequest(request, name, options);
     },

@@ -62,6 +62,12 @@ describe('route methods on docs names', () => {
     expect(await codeOf(response)).toBe('task_not_found');
   });
 
+  it.each(['POST', 'PUT', 'DELETE'] as const)('%s unknown dotted name is 404', async (method) => {
+    const response = await call(method, 'docs.txt');
+
+    expect(response.status).toBe(404);
+  });
+
   it('GET task name is 405 with POST', async () => {
     defineTask({ name: 'send-email', schema: z.object({}), run: () => null });
 

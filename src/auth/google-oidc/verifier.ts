@@ -59,8 +59,9 @@ async function createVerifier(): Promise<SignedJwtVerifier> {
   } catch (error) {
     throw new TaskError(
       'configuration_error',
-      'OIDC authentication needs the google-auth-library package, which could not be loaded: ' +
-        'run `npm install google-auth-library` (version 10 or 11).',
+      'OIDC authentication needs the google-auth-library package, which could not be loaded: run ' +
+        '`npm install google-auth-library` (version 10 or 11). With `output: "standalone"`, also add it to ' +
+        '`serverExternalPackages` and import it in instrumentation.ts, so that file tracing copies it.',
       { cause: error },
     );
   }

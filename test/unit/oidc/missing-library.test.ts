@@ -54,6 +54,30 @@ describe('googleOidcAuth without google-auth-library', () => {
     expect(ran).toBe(false);
   });
 
+  it('message names standalone settings', async () => {
+    vi.doMock('google-auth-library', () => {
+      throw new Error("Cannot find package 'google-auth-library'");
+    });
+
+    const error = await readError(await callTask('guarded', bearer('a.b.c')));
+
+    expect(error.message).toContain('serverExternalPackages');
+  });
+
+  it('cause is logged, not sent', async () => {
+    vi.doMock('google-auth-library', () => {
+      throw new Error("Cannot find package 'google-auth-library' imported from /srv/app/server.js");
+    });
+
+    const error = await readError(await callTask('guarded', bearer('a.b.c')));
+    const logged = logger.lines.find((line) => line.message === 'task endpoint is misconfigured');
+
+    // vitest wraps a throwing mock factory in its own error, which is then the logged cause.
+    expect(typeof logged?.fields?.cause).toBe('string');
+    expect(error.message).not.toContain(String(logged?.fields?.cause));
+    expect(error.message).not.toContain('/srv/app');
+  });
+
   it('500 for call without token', async () => {
     vi.doMock('google-auth-library', () => {
       throw new Error("Cannot find package 'google-auth-library'");
