@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `next-generic-tasks` command: `emulator` runs a local Cloud Tasks emulator, `openapi`
- * writes an OpenAPI document at build time. Each subcommand is loaded only when it runs.
+ * writes the OpenAPI fragment of the app's `@swagger` routes at build time. Each subcommand is
+ * loaded only when it runs.
  *
  * @module
  */

@@ -110,7 +110,7 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
   };
 }
 
-/** Returns whether `name` is the OpenAPI document or a file of the docs page, which answer only GET and HEAD. */
+/** Returns whether `name` is the OpenAPI document or a file of the docs page, which accept only GET and HEAD. */
 function isReadOnlyName(name: string): boolean {
   return name === OPENAPI_DOCUMENT_NAME || isDocsPageName(name);
 }
