@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 
 import { TaskError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/logger.js';
+import { MAX_TASK_TIMEOUT_MS, MIN_TASK_TIMEOUT_MS } from '../core/types.js';
 import { Dispatcher } from './dispatcher.js';
 import { buildServiceImplementation, startGrpcServer, stopGrpcServer } from './grpc-server.js';
 import { EmulatorListenError } from './listen-error.js';
@@ -38,8 +39,9 @@ export const DEFAULT_TOMBSTONE_MS = 3_600_000;
 export const DEFAULT_EMULATOR_LIMITS: EmulatorLimits = {
   maxTaskBytes: 1024 * 1024,
   maxScheduleAheadMs: 30 * 86_400_000,
-  minDispatchDeadlineMs: 15_000,
-  maxDispatchDeadlineMs: 30 * 60_000,
+  // The task timeout range of defineTask() is the dispatch deadline range of Cloud Tasks.
+  minDispatchDeadlineMs: MIN_TASK_TIMEOUT_MS,
+  maxDispatchDeadlineMs: MAX_TASK_TIMEOUT_MS,
 };
 
 /**

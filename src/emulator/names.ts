@@ -6,19 +6,17 @@
  */
 import { randomBytes } from 'node:crypto';
 
+import { isValidTaskId, MAX_TASK_ID_LENGTH } from '../core/ids.js';
 import { invalidArgument } from './rpc-error.js';
 
 /** Maximum length of a queue id, in characters. */
 export const MAX_QUEUE_ID_LENGTH = 100;
-/** Maximum length of a task id, in characters. */
-export const MAX_TASK_ID_LENGTH = 500;
 
 // Project ids may contain letters, digits, hyphens, colons and periods ("example.com:my-project").
 const LOCATION_PATTERN = /^projects\/([A-Za-z0-9.:-]+)\/locations\/([A-Za-z0-9_-]+)$/;
 const QUEUE_PATTERN = /^(projects\/[A-Za-z0-9.:-]+\/locations\/[A-Za-z0-9_-]+)\/queues\/([^/]*)$/;
 const TASK_PATTERN = /^(projects\/[A-Za-z0-9.:-]+\/locations\/[A-Za-z0-9_-]+\/queues\/[^/]*)\/tasks\/([^/]*)$/;
 const QUEUE_ID_PATTERN = /^[A-Za-z0-9-]+$/;
-const TASK_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** A parsed queue path. */
 export interface QueuePath {
@@ -91,7 +89,7 @@ export function parseTaskPath(value: string | undefined, field: string): TaskPat
 
   const [, queueName = '', id = ''] = match;
   const queue = parseQueuePath(queueName, field);
-  if (id.length > MAX_TASK_ID_LENGTH || !TASK_ID_PATTERN.test(id)) {
+  if (!isValidTaskId(id)) {
     throw invalidArgument(
       `Invalid task id ${quote(id)} in ${field}: use 1 to ${MAX_TASK_ID_LENGTH} characters from A-Z, a-z, 0-9, "-" and "_".`,
     );

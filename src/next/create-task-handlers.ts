@@ -76,9 +76,7 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
     const name = await readTaskName(request, context);
     if (name instanceof Response) return name;
 
-    if (isReadOnlyName(name)) return readOnlyMethodNotAllowed(request.method, name);
-    if (name.includes('.')) return unknownFile(name);
-    return methodNotAllowed(request.method);
+    return docsNameResponse(request.method, name) ?? methodNotAllowed(request.method);
   };
   const serveOpenApiDocument = createOpenApiEndpoint(options);
 
@@ -97,9 +95,9 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
       const name = await readTaskName(request, context);
       if (name instanceof Response) return name;
 
-      // `docs` may be a task name too, so only the dotted names are files that POST cannot reach.
-      if (isReadOnlyName(name) && name !== DOCS_PAGE_NAME) return readOnlyMethodNotAllowed(request.method, name);
-      if (name.includes('.')) return unknownFile(name);
+      const docsResponse = docsNameResponse(request.method, name);
+      if (docsResponse !== undefined) return docsResponse;
+
       warnIfMountedElsewhere(request);
       return handleTaskRequest(request, name, options);
     },
@@ -110,9 +108,16 @@ export function createTaskHandlers(options: TaskHandlerOptions = {}): TaskRouteH
   };
 }
 
-/** Returns whether `name` is the OpenAPI document or a file of the docs page, which accept only GET and HEAD. */
-function isReadOnlyName(name: string): boolean {
-  return name === OPENAPI_DOCUMENT_NAME || isDocsPageName(name);
+/**
+ * Builds the response to a method other than GET on a name that is not a task: 405 for the OpenAPI
+ * document and the docs files, and 404 for other dotted names, because task names have no ".".
+ * Returns `undefined` for a task name, and for `docs` with POST, because `docs` may be a task too.
+ */
+function docsNameResponse(method: string, name: string): Response | undefined {
+  const readOnly = name === OPENAPI_DOCUMENT_NAME || isDocsPageName(name);
+  if (readOnly && !(method === 'POST' && name === DOCS_PAGE_NAME)) return readOnlyMethodNotAllowed(method, name);
+  if (name.includes('.')) return unknownFile(name);
+  return undefined;
 }
 
 /** Builds the 405 for the OpenAPI document and the docs page; `docs` may also be a task, which accepts POST. */
