@@ -36,7 +36,7 @@ export type AuthenticationOutcome =
   | { readonly ok: true; readonly trustedQueue: boolean }
   | { readonly ok: false; readonly response: Response };
 
-/** Seconds a client should wait before retrying a call answered 503 because credentials could not be checked. */
+/** Seconds a client should wait before retrying a call rejected with 503 because credentials could not be checked. */
 const AUTH_UNAVAILABLE_RETRY_AFTER_SECONDS = '10';
 
 /**

@@ -61,7 +61,8 @@ export function isDocsPageName(name: string): boolean {
  * Serves the docs page (`name` = `docs`) or one of its files. GET and HEAD get the
  * file, any other method 405 with `Allow: GET, HEAD`, and an unknown name 404. When Swagger UI's
  * files cannot be found, the response is 500 `configuration_error`, whose message names the
- * `outputFileTracingIncludes` entry to add. The caller checks authentication first. Never throws.
+ * `outputFileTracingIncludes` entry to add. The caller checks authentication first. A failure to load the files becomes that 500
+ * response, not a thrown error.
  *
  * @example
  * ```ts

@@ -168,12 +168,12 @@ class DocumentBuilder {
         getLogger(),
         `openapi-schema-fallback:${taskName}:${reason}`,
         `the params schema of task "${taskName}" cannot be converted to JSON Schema (${reason}); ` +
-          'the OpenAPI document shows its request body as any JSON',
+          'the OpenAPI document shows its request body as accepting every JSON value',
         { task: taskName, reason },
       );
     }
     const note =
-      `The params schema cannot be shown as JSON Schema (${reason}), so the request body is shown as any JSON. ` +
+      `The params schema cannot be shown as JSON Schema (${reason}), so the request body is shown as accepting every JSON value. ` +
       'The endpoint still validates the params and rejects invalid ones with 422.';
     const name = this.schemaNames.allocate(`${baseName}Params`);
     this.schemas[name] = { description: note };

@@ -57,9 +57,9 @@ export function toCreateTaskError(error: unknown, task: QueuedTask, target: Crea
     );
   }
 
-  const what = `Creating task "${task.name}" (id ${task.id}) in Cloud Tasks queue ${target.queuePath} failed`;
+  const failure = `Creating task "${task.name}" (id ${task.id}) in Cloud Tasks queue ${target.queuePath} failed`;
   const reason = status === undefined ? describeError(error) : `${status}${detailsOf(error)}`;
-  return new TaskError('backend_error', `${what}: ${reason}. ${adviceFor(status, target)}`, options);
+  return new TaskError('backend_error', `${failure}: ${reason}. ${adviceFor(status, target)}`, options);
 }
 
 /** Returns the gRPC status name of an error with a numeric `code`, such as `NOT_FOUND`. */

@@ -75,7 +75,12 @@ export interface CloudTasksBackendOptions {
   clientOptions?: CloudTasksClientOptions;
 }
 
-/** Default of {@link CloudTasksBackendOptions.maxPayloadBytes}: 1 MiB. */
+/**
+ * Default of {@link CloudTasksBackendOptions.maxPayloadBytes}: 1 MiB.
+ *
+ * NOTE: Cloud Tasks limits the whole task (URL and headers included) to "1 MB", so a body just
+ * under this default can still be rejected by Cloud Tasks as `backend_error`.
+ */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 /** A parsed `emulatorHost`. */

@@ -228,7 +228,7 @@ describe('emulator task RPCs', () => {
 });
 
 describe('emulator rejection logs', () => {
-  /** The warn lines the emulator logged for rejected CreateTask requests of `parent`. */
+  /** Returns the warn lines the emulator logged for rejected CreateTask requests of `parent`. */
   function rejectionLines(parent: string) {
     return harness.logger.lines.filter(
       (line) => line.level === 'warn' && line.message === 'Rejected CreateTask' && line.fields?.queue === parent,
